@@ -1,0 +1,36 @@
+# Set-up and everyday commands. `make serve` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Material prints an end-of-life banner on every build; it is not about this project.
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install serve build check test lint clean
+
+# The virtual environment is rebuilt whenever the pinned dependencies change.
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)  ## Serve the dossier at http://127.0.0.1:8000, reloading on edits under dossier/
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(STAMP)  ## Build the static site into site/
+	$(BIN)/mkdocs build --strict
+
+check: $(STAMP)  ## List every problem in the dossier as path:line: message
+	$(BIN)/python -m build_scripts check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint  ## Lint, then every test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .ruff_cache

@@ -1,0 +1,154 @@
+"""Stage 3, link: find actor mentions and build the one index every page is rendered from.
+
+Mentions are found with a single Aho-Corasick pass over each body (pyahocorasick), keeping
+whole-word matches outside protected Markdown (code, headings, links, URLs), leftmost and
+longest first. Aliases match exactly as written; an alias that starts with a lowercase letter
+also matches capitalised (at the start of a sentence). The same ``Mention`` records drive the
+links in article bodies and the listings on actor pages, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import ahocorasick
+
+from build_scripts import mdtext
+from build_scripts.model import Actor, Article, Dossier
+
+
+@dataclass(frozen=True)
+class Mention:
+    actor: str  # actor id
+    article: str  # article slug
+    start: int  # offsets into the article body
+    end: int
+    sentence: str  # plain text of the sentence the mention stands in
+    sentence_start: int  # the mention's offsets within ``sentence``
+    sentence_end: int
+
+
+@dataclass(frozen=True)
+class Index:
+    """Everything the renderer needs to cross-link pages. Lists are newest article first."""
+
+    mentions: dict[str, tuple[Mention, ...]]  # article slug -> mentions in body order
+    articles_by_actor: dict[str, tuple[str, ...]]  # actor id -> article slugs
+    articles_by_topic: dict[str, tuple[str, ...]]  # topic id -> article slugs
+    actors_by_article: dict[str, tuple[str, ...]]  # slug -> actor ids, first mention first
+    co_mentions: dict[str, tuple[tuple[str, int], ...]]  # actor -> (other actor, articles)
+    actors_by_topic: dict[str, tuple[tuple[str, int], ...]]  # topic -> (actor, articles)
+    articles_by_slug: dict[str, Article]
+
+
+class Matcher:
+    """All actor names and aliases in one automaton."""
+
+    def __init__(self, actors: tuple[Actor, ...]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for actor in actors:
+            for alias in (actor.name, *actor.aliases):
+                variants = {alias}
+                if alias[:1].islower():
+                    variants.add(alias[:1].upper() + alias[1:])
+                for variant in variants:
+                    if variant not in self._automaton:
+                        self._automaton.add_word(variant, (actor.id, len(variant)))
+        self._empty = len(self._automaton) == 0
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, actor id) of every linkable mention, in text order."""
+        if self._empty:
+            return []
+        candidates: list[tuple[int, int, str]] = []
+        for last, (actor_id, length) in self._automaton.iter(text):
+            start, end = last + 1 - length, last + 1
+            if _word_edge(text, start - 1) and _word_edge(text, end):
+                candidates.append((start, end, actor_id))
+        if not candidates:
+            return []
+        # Leftmost first, then longest: "US Central Command" beats "US".
+        candidates.sort(key=lambda c: (c[0], c[0] - c[1]))
+        protected = iter(mdtext.protected_spans(text))
+        span = next(protected, None)
+        found: list[tuple[int, int, str]] = []
+        position = 0
+        for start, end, actor_id in candidates:
+            if start < position:
+                continue
+            while span is not None and span[1] <= start:
+                span = next(protected, None)
+            if span is not None and span[0] < end:
+                continue  # overlaps code, a heading, a link or a URL
+            found.append((start, end, actor_id))
+            position = end
+        return found
+
+
+def _word_edge(text: str, index: int) -> bool:
+    return index < 0 or index >= len(text) or not (text[index].isalnum() or text[index] == "_")
+
+
+def mentions_in(article: Article, matcher: Matcher) -> tuple[Mention, ...]:
+    body = article.body
+    mentions = []
+    for start, end, actor_id in matcher.find(body):
+        para_start, para_end = mdtext.paragraph_bounds(body, start)
+        sent_start, sent_end = mdtext.sentence_bounds(body, para_start, para_end, start)
+        before = mdtext.plain(body[sent_start:start])
+        name = body[start:end]
+        after = mdtext.plain(body[end:sent_end])
+        # plain() trims; keep the spaces that separated the pieces in the source.
+        if before and body[start - 1].isspace():
+            before += " "
+        if after and body[end].isspace():
+            after = " " + after
+        sentence = before + name + after
+        mentions.append(
+            Mention(
+                actor_id, article.slug, start, end, sentence, len(before), len(before) + len(name)
+            )
+        )
+    return tuple(mentions)
+
+
+def build_index(dossier: Dossier) -> Index:
+    matcher = Matcher(dossier.actors)
+    mentions: dict[str, tuple[Mention, ...]] = {}
+    actors_by_article: dict[str, tuple[str, ...]] = {}
+    articles_by_actor: dict[str, list[str]] = defaultdict(list)
+    articles_by_topic: dict[str, list[str]] = defaultdict(list)
+    pair_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    topic_actor_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in dossier.articles:  # newest first, so every list below is too
+        found = mentions_in(article, matcher)
+        mentions[article.slug] = found
+        named = tuple(dict.fromkeys(m.actor for m in found))
+        actors_by_article[article.slug] = named
+        for actor_id in named:
+            articles_by_actor[actor_id].append(article.slug)
+            for other in named:
+                if other != actor_id:
+                    pair_counts[actor_id][other] += 1
+        for topic_id in article.topics:
+            articles_by_topic[topic_id].append(article.slug)
+            topic_actor_counts[topic_id].update(named)
+    return Index(
+        mentions=mentions,
+        articles_by_actor={a.id: tuple(articles_by_actor.get(a.id, ())) for a in dossier.actors},
+        articles_by_topic={t.id: tuple(articles_by_topic.get(t.id, ())) for t in dossier.topics},
+        actors_by_article=actors_by_article,
+        co_mentions={a.id: _ranked(pair_counts.get(a.id, Counter())) for a in dossier.actors},
+        actors_by_topic={
+            t.id: _ranked(topic_actor_counts.get(t.id, Counter())) for t in dossier.topics
+        },
+        articles_by_slug={article.slug: article for article in dossier.articles},
+    )
+
+
+def _ranked(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Most frequent first; ties by id so the order never depends on input order."""
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -1,0 +1,144 @@
+"""Stage 1, load: read every file of a dossier folder before anything is judged or written.
+
+Reads ``articles/*.md`` (front matter + Markdown body), ``actors.yml`` and ``topics.yml``
+into ``SourceFile`` records whose YAML keeps a line for every value. File-level problems
+(unreadable, not UTF-8, too large, a symlink, an unexpected file, no front matter, broken
+YAML) become located ``Problem``s; a bad file never stops the others from loading. It does not
+check keys or types: that is ``validate``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from build_scripts.model import Loaded, Problem, SourceFile
+from build_scripts.yamlsource import parse_yaml
+
+ARTICLES_DIR = "articles"
+ACTORS_FILE = "actors.yml"
+TOPICS_FILE = "topics.yml"
+ALLOWED_EXTRA = ("README.md",)
+MAX_FILE_BYTES = 1_000_000
+FENCE = "---"
+
+
+def display_path(path: Path) -> str:
+    """The path as a person would type it: relative to the working directory when inside it."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8 text with BOM and CRLF normalised; never raise on bad content."""
+    try:
+        if path.is_symlink():
+            return None, [Problem(shown, 1, "symbolic links are not allowed in a dossier")]
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                Problem(shown, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
+            ]
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(shown, 1, f"cannot read file: {error.strerror or error}")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return None, [
+            Problem(shown, line, f"not valid UTF-8 (byte 0x{data[error.start]:02x}); save as UTF-8")
+        ]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [Problem(shown, line, "file contains a NUL character")]
+    return text, []
+
+
+def split_front_matter(text: str, shown: str) -> tuple[str | None, str, int, list[Problem]]:
+    """Return (front matter YAML, body, body's first file line, problems)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        return None, text, 1, [Problem(shown, 1, "expected front matter starting with '---'")]
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in (FENCE, "..."):
+            yaml_text = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return yaml_text, body, index + 2, []
+    return None, "", 1, [Problem(shown, 1, "front matter is not closed by a '---' line")]
+
+
+def _load_article(path: Path, root: Path, problems: list[Problem]) -> SourceFile:
+    shown = display_path(path)
+    rel = path.relative_to(root).as_posix()
+    text, found = read_text(path, shown)
+    problems.extend(found)
+    if text is None:
+        return SourceFile(shown, rel, None)
+    yaml_text, body, body_line, found = split_front_matter(text, shown)
+    problems.extend(found)
+    data = None
+    if yaml_text is not None:
+        data, found = parse_yaml(yaml_text, shown, first_line=2)
+        problems.extend(found)
+    return SourceFile(shown, rel, data, body, body_line)
+
+
+def _load_registry(path: Path, root: Path, problems: list[Problem]) -> SourceFile | None:
+    shown = display_path(path)
+    if not path.exists() and not path.is_symlink():
+        problems.append(Problem(shown, 1, "registry file is missing"))
+        return None
+    text, found = read_text(path, shown)
+    problems.extend(found)
+    if text is None:
+        return SourceFile(shown, path.name, None)
+    data, found = parse_yaml(text, shown)
+    problems.extend(found)
+    return SourceFile(shown, path.name, data)
+
+
+def load(root: str | os.PathLike[str]) -> Loaded:
+    """Load a dossier folder. Problems are collected; nothing raises on bad content."""
+    root_path = Path(root)
+    problems: list[Problem] = []
+    if not root_path.is_dir():
+        shown = display_path(root_path)
+        problems.append(Problem(shown, 1, "dossier folder not found"))
+        return Loaded(str(root_path), (), None, None, tuple(problems))
+
+    articles: list[SourceFile] = []
+    known = {ACTORS_FILE, TOPICS_FILE, ARTICLES_DIR, *ALLOWED_EXTRA}
+    for entry in sorted(root_path.iterdir(), key=lambda p: p.name):
+        if entry.name not in known:
+            problems.append(
+                Problem(display_path(entry), 1, _unexpected(entry, "the dossier folder"))
+            )
+    articles_dir = root_path / ARTICLES_DIR
+    if articles_dir.is_symlink():
+        problems.append(
+            Problem(display_path(articles_dir), 1, "symbolic links are not allowed in a dossier")
+        )
+    elif articles_dir.is_dir():
+        for entry in sorted(articles_dir.iterdir(), key=lambda p: p.name):
+            if entry.suffix == ".md" and (entry.is_file() or entry.is_symlink()):
+                articles.append(_load_article(entry, root_path, problems))
+            else:
+                problems.append(Problem(display_path(entry), 1, _unexpected(entry, "articles/")))
+    actors = _load_registry(root_path / ACTORS_FILE, root_path, problems)
+    topics = _load_registry(root_path / TOPICS_FILE, root_path, problems)
+    return Loaded(str(root_path), tuple(articles), actors, topics, tuple(problems))
+
+
+def _unexpected(entry: Path, where: str) -> str:
+    what = "folder" if entry.is_dir() else "file"
+    allowed = (
+        "only .md article files"
+        if where == "articles/"
+        else "only articles/, actors.yml, topics.yml"
+    )
+    return f"unexpected {what} in {where} ({allowed} belong there)"

@@ -1,0 +1,223 @@
+"""Markdown source helpers shared by validate, link and render.
+
+A fast, deliberately conservative scanner of an article body's Markdown source. It finds the
+spans where an actor mention must never be linked (code, headings, links, images, reference
+definitions, HTML-looking tags, bare URLs), the spans that are certainly code (where ``<`` is
+literal text), the link destinations, and sentence bounds; and it escapes text for embedding
+in generated Markdown. It is not a Markdown renderer: Python-Markdown does that at site build.
+Where the scanner and Python-Markdown could disagree it errs on the side of not linking.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+Span = tuple[int, int]
+
+_FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
+_ATX_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_INDENTED_RE = re.compile(r"^(?: {4}|\t)")
+_CODE_SPAN_RE = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
+_INLINE_LINK_RE = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^)\n]*\)|\[[^\]\n]*\])?")
+_REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:.*$", re.M)
+_TAG_RE = re.compile(r"<[^<>\n]*>?")
+_BARE_URL_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*:(?://)?[^\s<>()\[\]]+")
+_LINK_DEST_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REF_DEST_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S*?)>?(?:\s|$)", re.M)
+_RAW_HTML_RE = re.compile(r"<\s*/?\s*[A-Za-z!?]|&lt;\s*/?\s*script", re.I)
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_SAFE_SCHEMES = ("http", "https", "mailto")
+_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]+")
+
+# Sentence ends: . ! ? (optionally followed by closing quotes or brackets), then white space,
+# then something that can start a sentence. Abbreviations in _NO_BREAK_AFTER do not end one.
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]*_]*\s+(?=[\"'“‘(\[*_]*[A-Z0-9])")
+_NO_BREAK_AFTER = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Rep|Sen|Gov|St|Jr|Sr|No|vs|etc|e\.g|i\.e)"
+    r"|\b[A-Z](?:\.[A-Z])*)\.$"
+)
+# Exactly Python-Markdown's escapable characters: a backslash before any other one would show.
+_MD_ESCAPE_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
+_INLINE_MARKUP_RE = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)")
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.split("\n"):
+        yield offset, line
+        offset += len(line) + 1
+
+
+def block_code_spans(text: str) -> list[Span]:
+    """Fenced code blocks (as Python-Markdown's fenced_code sees them: fences at column 0)."""
+    spans: list[Span] = []
+    fence = ""
+    start = 0
+    for offset, line in _lines(text):
+        if fence:
+            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+                spans.append((start, offset + len(line)))
+                fence = ""
+        else:
+            match = _FENCE_RE.match(line)
+            if match:
+                fence, start = match.group(1), offset
+    if fence:
+        spans.append((start, len(text)))
+    return spans
+
+
+def code_spans(text: str) -> list[Span]:
+    """Spans that are certainly code: fenced blocks and inline code spans."""
+    blocks = block_code_spans(text)
+    spans = list(blocks)
+    for match in _CODE_SPAN_RE.finditer(text):
+        if not _inside(match.start(), blocks):
+            spans.append(match.span())
+    return _merge(spans)
+
+
+def protected_spans(text: str) -> list[Span]:
+    """Spans where a mention must not be linked. Sorted, non-overlapping."""
+    spans = code_spans(text)
+    previous_blank = True
+    previous: tuple[int, str] | None = None
+    in_indented_code = False
+    for offset, line in _lines(text):
+        blank = not line.strip()
+        if _ATX_RE.match(line):
+            spans.append((offset, offset + len(line)))
+        elif _SETEXT_RE.match(line) and previous is not None and previous[1].strip():
+            spans.append((previous[0], offset + len(line)))
+        if _INDENTED_RE.match(line) and (previous_blank or in_indented_code) and not blank:
+            in_indented_code = True
+            spans.append((offset, offset + len(line)))
+        elif not blank:
+            in_indented_code = False
+        previous_blank, previous = blank, (offset, line)
+    for pattern in (_INLINE_LINK_RE, _REF_DEF_RE, _TAG_RE, _BARE_URL_RE):
+        spans.extend(match.span() for match in pattern.finditer(text))
+    return _merge(spans)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inside(offset: int, spans: list[Span]) -> bool:
+    return any(start <= offset < end for start, end in spans)
+
+
+def outside(spans: list[Span], text_length: int) -> Iterator[Span]:
+    """The complement of sorted, merged ``spans`` within ``[0, text_length)``."""
+    position = 0
+    for start, end in spans:
+        if start > position:
+            yield position, start
+        position = max(position, end)
+    if position < text_length:
+        yield position, text_length
+
+
+def line_of(text: str, offset: int) -> int:
+    """0-based line index of ``offset``."""
+    return text.count("\n", 0, offset)
+
+
+def link_destinations(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, destination) of every inline link/image and reference definition outside code."""
+    code = code_spans(text)
+    for pattern in (_LINK_DEST_RE, _REF_DEST_RE):
+        for match in pattern.finditer(text):
+            if not _inside(match.start(), code):
+                yield match.start(1), match.group(1)
+
+
+def unsafe_url(url: str) -> bool:
+    """True unless the URL is relative, an anchor, or http(s)/mailto, after decoding entities."""
+    cleaned = _CONTROL_RE.sub("", html.unescape(html.unescape(url)))
+    match = _SCHEME_RE.match(cleaned)
+    return bool(match) and match.group(1).lower() not in _SAFE_SCHEMES
+
+
+def raw_html(text: str) -> Iterator[int]:
+    """Offsets of HTML-looking tags outside code."""
+    code = code_spans(text)
+    for match in _RAW_HTML_RE.finditer(text):
+        if not _inside(match.start(), code):
+            yield match.start()
+
+
+def escape_html_outside_code(text: str) -> str:
+    """Turn every ``<`` outside code into ``&lt;`` so no raw HTML can pass through Markdown."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in code_spans(text):
+        pieces.append(text[position:start].replace("<", "&lt;"))
+        pieces.append(text[start:end])
+        position = end
+    pieces.append(text[position:].replace("<", "&lt;"))
+    return "".join(pieces)
+
+
+def paragraph_bounds(text: str, offset: int) -> Span:
+    """The block of non-blank lines around ``offset``."""
+    start = text.rfind("\n\n", 0, offset)
+    start = 0 if start < 0 else start + 2
+    end = text.find("\n\n", offset)
+    return start, len(text) if end < 0 else end
+
+
+def sentence_bounds(text: str, start: int, end: int, offset: int) -> Span:
+    """The sentence of ``text[start:end]`` that contains ``offset``."""
+    sentence_start = start
+    for match in _SENTENCE_END_RE.finditer(text, start, end):
+        if _NO_BREAK_AFTER.search(text, max(start, match.start() - 12), match.start() + 1):
+            continue
+        if match.end() > offset:
+            return sentence_start, match.start() + len(match.group(0).rstrip())
+        sentence_start = match.end()
+    return sentence_start, end
+
+
+def first_sentence(text: str) -> str:
+    """The opening sentence of the first paragraph that is not a heading, as plain text."""
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        stripped = paragraph.strip()
+        if not stripped or _ATX_RE.match(stripped) or _FENCE_RE.match(stripped):
+            continue
+        start, end = sentence_bounds(stripped, 0, len(stripped), 0)
+        return plain(stripped[start:end])
+    return ""
+
+
+def plain(markdown: str) -> str:
+    """Inline Markdown to plain text: link text kept, markup and line breaks dropped."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"!?\[([^\]]*)\]\[[^\]]*\]", r"\1", text)
+    text = _CODE_SPAN_RE.sub(lambda m: m.group(2).strip(), text)
+    text = _INLINE_MARKUP_RE.sub("", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>])", r"\1", text)
+    text = re.sub(r"^\s*(?:>\s*)+|^\s*(?:[-*+]|\d+[.)])\s+", "", text, flags=re.M)
+    return " ".join(html.unescape(text).split())
+
+
+def escape(text: str) -> str:
+    """Escape plain text for inline Markdown: it renders as exactly these characters.
+
+    Runs of white space become one space; leading and trailing space is kept, so escaped
+    pieces can be joined around markup.
+    """
+    text = re.sub(r"\s+", " ", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_ESCAPE_RE.sub(r"\\\1", text)

@@ -1,0 +1,61 @@
+"""Run the stages in order: load -> validate -> link -> render.
+
+The site build (``publish``'s MkDocs hook), ``check`` and ``render --out`` all call ``run``,
+so what a contributor's check accepts is exactly what the site publishes. Nothing here
+writes files.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from build_scripts.link import Index, build_index
+from build_scripts.load import load
+from build_scripts.model import Dossier, Problem
+from build_scripts.render import Page, render
+from build_scripts.validate import validate
+
+DEFAULT_TITLE = "Research dossier"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    problems: tuple[Problem, ...]
+    pages: tuple[Page, ...] = ()
+    dossier: Dossier | None = None
+    index: Index | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity != "error")
+
+
+def run(root: str | os.PathLike[str], title: str = DEFAULT_TITLE) -> Outcome:
+    """Load, validate, link and render a dossier. Pages are empty when there is any error."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
+    loaded = load(root)
+    lap("load")
+    dossier, problems = validate(loaded)
+    lap("validate")
+    if any(p.severity == "error" for p in problems):
+        return Outcome(tuple(problems), dossier=dossier, timings=timings)
+    index = build_index(dossier)
+    lap("link")
+    pages = render(dossier, index, title)
+    lap("render")
+    return Outcome(tuple(problems), tuple(pages), dossier, index, timings)

@@ -1,0 +1,490 @@
+"""Stage 2, validate: turn loaded files into the typed model and report every problem.
+
+Each record type has a field table (``ARTICLE_FIELDS``, ``ACTOR_FIELDS``, ``TOPIC_FIELDS``):
+key, whether it is required, and the parser that checks it. Text fields take the scalar exactly
+as typed, so YAML 1.1 surprises (``NO`` becoming false, ``1.10`` becoming 1.1) cannot change a
+title or a tag. Every problem is ``path:line: message``; one bad file or record never hides
+the others. It does not find mentions (``link``) or write anything.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from build_scripts import mdtext
+from build_scripts.model import (
+    ACTOR_KINDS,
+    ARTICLE_KINDS,
+    Actor,
+    Article,
+    Dossier,
+    Loaded,
+    Node,
+    Problem,
+    SourceFile,
+    Topic,
+)
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ARTICLE_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ALIAS_RE = re.compile(r"^[^\W_](?:[\w .'’&-]*[\w.])?$")
+UNSAFE_TEXT_RE = re.compile(r"[<>\x00-\x08\x0b-\x1f\x7f]")
+SCALAR_TAGS = ("str", "int", "float", "bool", "timestamp", "null")
+MAX_TEXT = 2000
+
+
+class Invalid(Exception):
+    """A field's value is wrong; the message says what was expected and what came."""
+
+
+def _describe(node: Node) -> str:
+    if node.tag == "map":
+        return "a mapping"
+    if node.tag == "seq":
+        return "a list"
+    return repr(node.raw)
+
+
+def parse_text(node: Node) -> str:
+    if node.tag not in SCALAR_TAGS or node.tag == "null":
+        raise Invalid(f"expected text but got {_describe(node)}")
+    text = node.raw.strip()
+    if not text:
+        raise Invalid("expected text but got an empty value")
+    if "\n" in text:
+        raise Invalid("expected one line of text but got several lines")
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"expected at most {MAX_TEXT} characters but got {len(text)}")
+    bad = UNSAFE_TEXT_RE.search(text)
+    if bad:
+        raise Invalid(f"text may not contain {bad.group(0)!r} (no HTML or control characters)")
+    return text
+
+
+def parse_id(node: Node) -> str:
+    text = parse_text(node)
+    if not ID_RE.match(text):
+        raise Invalid(
+            f"expected an id of lowercase letters, digits and single hyphens but got {text!r}"
+        )
+    return text
+
+
+def parse_kind(choices: tuple[str, ...]) -> Callable[[Node], str]:
+    def parse(node: Node) -> str:
+        text = parse_text(node)
+        if text not in choices:
+            hint = _did_you_mean(text, choices)
+            raise Invalid(f"expected one of {', '.join(choices)} but got {text!r}{hint}")
+        return text
+
+    return parse
+
+
+def parse_date(node: Node) -> datetime.date:
+    raw = node.raw.strip() if node.tag in SCALAR_TAGS else ""
+    if not DATE_RE.match(raw):
+        raise Invalid(f"expected a date as YYYY-MM-DD but got {_describe(node)}")
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(f"expected a real calendar date but got {raw!r} (no such day)") from None
+
+
+def parse_bool(node: Node) -> bool:
+    if node.tag != "bool" or node.raw not in ("true", "false"):
+        raise Invalid(f"expected true or false but got {_describe(node)}")
+    return node.raw == "true"
+
+
+def parse_url(node: Node) -> str:
+    text = parse_text(node)
+    if not re.match(r"^https?://[^\s\"'`]+$", text, re.I):
+        raise Invalid(f"expected an http:// or https:// address but got {text!r}")
+    return text
+
+
+def parse_list(item: Callable[[Node], Any]) -> Callable[[Node], tuple[Any, ...]]:
+    def parse(node: Node) -> tuple[Any, ...]:
+        if node.tag == "null":
+            return ()
+        if node.tag != "seq":
+            raise Invalid(f"expected a list but got {_describe(node)}")
+        values = []
+        for position, element in enumerate(node.value, 1):
+            try:
+                values.append(item(element))
+            except Invalid as error:
+                raise Invalid(f"item {position}: {error}") from None
+        return tuple(values)
+
+    return parse
+
+
+def parse_alias(node: Node) -> str:
+    text = parse_text(node)
+    if not ALIAS_RE.match(text):
+        raise Invalid(
+            "expected an alias of letters, digits, spaces and . - ' & only "
+            f"(starting with a letter or digit) but got {text!r}"
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    required: bool
+    parse: Callable[[Node], Any]
+    default: Any = None
+
+
+ARTICLE_FIELDS = (
+    Field("title", True, parse_text),
+    Field("kind", True, parse_kind(ARTICLE_KINDS)),
+    Field("author", True, parse_text),
+    Field("date", True, parse_date),
+    Field("publication", True, parse_text),
+    Field("section", False, parse_text, ""),
+    Field("url", False, parse_url, ""),
+    Field("tags", True, parse_list(parse_text)),
+    Field("topics", False, parse_list(parse_id), ()),
+    Field("disclaimer", False, parse_text, ""),
+    Field("disclaimer_cut_off", False, parse_bool, False),
+    Field("summary", False, parse_text, ""),
+)
+ACTOR_FIELDS = (
+    Field("id", True, parse_id),
+    Field("name", True, parse_alias),
+    Field("kind", True, parse_kind(ACTOR_KINDS)),
+    Field("aliases", False, parse_list(parse_alias), ()),
+    Field("description", True, parse_text),
+)
+TOPIC_FIELDS = (
+    Field("id", True, parse_id),
+    Field("name", True, parse_text),
+    Field("aliases", False, parse_list(parse_text), ()),
+    Field("description", True, parse_text),
+)
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        lowered = {choice.casefold(): choice for choice in choices}
+        close = [lowered[word.casefold()]] if word.casefold() in lowered else []
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def read_record(
+    node: Node, fields: tuple[Field, ...], path: str, problems: list[Problem], what: str
+) -> dict[str, Any] | None:
+    """Check one mapping against a field table; return parsed values, or None if any is bad."""
+    if node.tag != "map":
+        problems.append(Problem(path, node.line, f"{what}: expected a mapping of keys"))
+        return None
+    keys = {spec.key for spec in fields}
+    values: dict[str, Any] = {}
+    ok = True
+    for key, child in node.value.items():
+        if key not in keys:
+            hint = _did_you_mean(key, sorted(keys))
+            problems.append(Problem(path, child.line, f"unknown key '{key}'{hint}"))
+            ok = False
+    for spec in fields:
+        child = node.value.get(spec.key)
+        if child is None or (child.tag == "null" and spec.required):
+            if spec.required:
+                problems.append(
+                    Problem(path, node.line, f"{what}: missing required key '{spec.key}'")
+                )
+                ok = False
+            else:
+                values[spec.key] = spec.default
+            continue
+        if child.tag == "null":
+            values[spec.key] = spec.default
+            continue
+        try:
+            values[spec.key] = spec.parse(child)
+        except Invalid as error:
+            problems.append(Problem(path, child.line, f"{spec.key}: {error}"))
+            ok = False
+    return values if ok else None
+
+
+def _key_line(node: Node, key: str) -> int:
+    child = node.value.get(key) if node.tag == "map" else None
+    return child.line if child else node.line
+
+
+@dataclass(frozen=True)
+class _Registry:
+    items: list[tuple[dict[str, Any], Node]]
+
+
+def _read_registry(
+    source: SourceFile | None, fields: tuple[Field, ...], what: str, problems: list[Problem]
+) -> _Registry:
+    items: list[tuple[dict[str, Any], Node]] = []
+    if source is None or source.data is None:
+        return _Registry(items)
+    if source.data.tag != "seq":
+        problems.append(Problem(source.path, source.data.line, f"expected a list of {what}s"))
+        return _Registry(items)
+    seen: dict[str, int] = {}
+    for node in source.data.value:
+        values = read_record(node, fields, source.path, problems, what)
+        if values is None:
+            continue
+        if values["id"] in seen:
+            problems.append(
+                Problem(
+                    source.path,
+                    _key_line(node, "id"),
+                    f"duplicate {what} id '{values['id']}' (first on line {seen[values['id']]})",
+                )
+            )
+            continue
+        seen[values["id"]] = _key_line(node, "id")
+        items.append((values, node))
+    return _Registry(items)
+
+
+def _check_aliases(
+    records: list[tuple[str, list[str], str, int]], fold: bool, what: str, problems: list[Problem]
+) -> None:
+    """Every name and alias belongs to one record only (``fold``: compare case-insensitively)."""
+    owner: dict[str, tuple[str, int]] = {}
+    for record_id, names, path, line in records:
+        for name in dict.fromkeys(names):
+            key = name.casefold() if fold else name
+            if key in owner and owner[key][0] != record_id:
+                other_id, other_line = owner[key]
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"alias '{name}' of {what} '{record_id}' is already used by "
+                        f"{what} '{other_id}' (line {other_line}); an alias must name one {what}",
+                    )
+                )
+            else:
+                owner.setdefault(key, (record_id, line))
+
+
+def validate_actors(source: SourceFile | None, problems: list[Problem]) -> tuple[Actor, ...]:
+    registry = _read_registry(source, ACTOR_FIELDS, "actor", problems)
+    assert source is not None or not registry.items
+    actors = tuple(
+        Actor(
+            id=values["id"],
+            name=values["name"],
+            kind=values["kind"],
+            aliases=values["aliases"],
+            description=values["description"],
+            path=source.path,
+            line=node.line,
+        )
+        for values, node in registry.items
+    )
+    _check_aliases(
+        [(a.id, [a.name, *a.aliases], a.path, a.line) for a in actors], False, "actor", problems
+    )
+    return actors
+
+
+def validate_topics(source: SourceFile | None, problems: list[Problem]) -> tuple[Topic, ...]:
+    registry = _read_registry(source, TOPIC_FIELDS, "topic", problems)
+    topics = tuple(
+        Topic(
+            id=values["id"],
+            name=values["name"],
+            aliases=values["aliases"],
+            description=values["description"],
+            path=source.path,
+            line=node.line,
+        )
+        for values, node in registry.items
+    )
+    _check_aliases(
+        [(t.id, [t.id, t.name, *t.aliases], t.path, t.line) for t in topics],
+        True,
+        "topic",
+        problems,
+    )
+    return topics
+
+
+def topic_resolver(topics: tuple[Topic, ...]) -> dict[str, str]:
+    """Map every id, name and alias (case-folded, spaces collapsed) to its topic id."""
+    table: dict[str, str] = {}
+    for topic in topics:
+        for name in (topic.id, topic.name, *topic.aliases):
+            table.setdefault(_fold(name), topic.id)
+    return table
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _check_body(source: SourceFile, problems: list[Problem]) -> None:
+    body = source.body
+    if not body.strip():
+        problems.append(Problem(source.path, source.body_line, "the article has no body text"))
+        return
+    for offset in mdtext.raw_html(body):
+        problems.append(
+            Problem(
+                source.path,
+                source.body_line + mdtext.line_of(body, offset),
+                "raw HTML is not allowed in an article body (write Markdown; show markup in "
+                "`code`)",
+            )
+        )
+    for offset, url in mdtext.link_destinations(body):
+        if mdtext.unsafe_url(url):
+            problems.append(
+                Problem(
+                    source.path,
+                    source.body_line + mdtext.line_of(body, offset),
+                    f"link to {url!r}: only http, https, mailto and relative links are allowed",
+                )
+            )
+
+
+def validate_article(
+    source: SourceFile, topics: dict[str, str], topic_ids: list[str], problems: list[Problem]
+) -> Article | None:
+    name = source.rel.rsplit("/", 1)[-1]
+    name_match = ARTICLE_NAME_RE.match(name)
+    if not name_match:
+        problems.append(
+            Problem(
+                source.path,
+                1,
+                "file name must be YYYY-MM-DD-slug.md (slug: lowercase letters, digits, hyphens)",
+            )
+        )
+    _check_body(source, problems) if source.data is not None else None
+    if source.data is None:
+        return None
+    values = read_record(source.data, ARTICLE_FIELDS, source.path, problems, "front matter")
+    if values is None:
+        return None
+    data = source.data
+    ok = name_match is not None
+    if name_match and name_match.group(1) != values["date"].isoformat():
+        problems.append(
+            Problem(
+                source.path,
+                _key_line(data, "date"),
+                f"date: {values['date'].isoformat()} does not match the file name's date "
+                f"{name_match.group(1)}",
+            )
+        )
+        ok = False
+    tag_topics = []
+    for position, tag in enumerate(values["tags"]):
+        topic_id = topics.get(_fold(tag))
+        if topic_id is None:
+            line = data.value["tags"].value[position].line
+            hint = _did_you_mean(tag, [*topics.keys()])
+            problems.append(
+                Problem(
+                    source.path, line, f"tags: '{tag}' matches no topic id, name or alias{hint}"
+                )
+            )
+            ok = False
+        tag_topics.append(topic_id)
+    for position, topic_id in enumerate(values["topics"]):
+        if topic_id not in topic_ids:
+            line = data.value["topics"].value[position].line
+            hint = _did_you_mean(topic_id, topic_ids)
+            problems.append(
+                Problem(source.path, line, f"topics: unknown topic id '{topic_id}'{hint}")
+            )
+            ok = False
+    if values["kind"] == "op-ed" and not values["disclaimer"]:
+        problems.append(
+            Problem(
+                source.path,
+                data.line,
+                "an op-ed needs 'disclaimer': the publisher's opinion disclaimer, verbatim",
+            )
+        )
+        ok = False
+    if values["disclaimer_cut_off"] and not values["disclaimer"]:
+        problems.append(
+            Problem(
+                source.path,
+                _key_line(data, "disclaimer_cut_off"),
+                "disclaimer_cut_off is set but there is no disclaimer",
+            )
+        )
+        ok = False
+    if values["kind"] == "news" and values["disclaimer"]:
+        problems.append(
+            Problem(
+                source.path,
+                _key_line(data, "disclaimer"),
+                "a news article has an opinion disclaimer: should kind be op-ed?",
+                "warning",
+            )
+        )
+    if not ok or not name_match:
+        return None
+    summary = values["summary"] or mdtext.first_sentence(source.body)
+    all_topics = tuple(dict.fromkeys([*(t for t in tag_topics if t), *values["topics"]]))
+    return Article(
+        slug=name[: -len(".md")],
+        path=source.path,
+        rel=source.rel,
+        title=values["title"],
+        kind=values["kind"],
+        author=values["author"],
+        date=values["date"],
+        publication=values["publication"],
+        section=values["section"],
+        url=values["url"],
+        tags=values["tags"],
+        tag_topics=tuple(tag_topics),
+        topics=all_topics,
+        disclaimer=values["disclaimer"],
+        disclaimer_cut_off=values["disclaimer_cut_off"],
+        summary=summary,
+        body=source.body,
+        body_line=source.body_line,
+    )
+
+
+def validate(loaded: Loaded) -> tuple[Dossier, list[Problem]]:
+    """Check everything; return the valid part of the dossier and every problem found."""
+    problems = list(loaded.problems)
+    actors = validate_actors(loaded.actors, problems)
+    topics = validate_topics(loaded.topics, problems)
+    resolver = topic_resolver(topics)
+    topic_ids = [topic.id for topic in topics]
+    articles = []
+    for source in loaded.articles:
+        article = validate_article(source, resolver, topic_ids, problems)
+        if article is not None:
+            articles.append(article)
+    articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+    dossier = Dossier(
+        root=loaded.root,
+        articles=tuple(articles),
+        actors=actors,
+        topics=topics,
+        actors_by_id={actor.id: actor for actor in actors},
+        topics_by_id={topic.id: topic for topic in topics},
+    )
+    problems.sort(key=lambda p: (p.path, p.line, p.message))
+    return dossier, problems
