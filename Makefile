@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Material prints an end-of-life banner on every build; it is not about this project.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build check test lint clean
+.PHONY: install serve build check test lint browser bench clean
 
 # The virtual environment is rebuilt whenever the pinned dependencies change.
 $(STAMP): pyproject.toml requirements.lock
@@ -29,8 +29,19 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint  ## Lint, then every test
+# Debian's chromium for the browser tests, installed when missing and we are root. Elsewhere
+# the browser tests say why they skip (and fail under CI=true).
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: lint browser  ## Lint, then every test
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## Benchmark against plain MkDocs (N=1,000 and 10,000); not part of make test
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .ruff_cache
