@@ -48,6 +48,7 @@ class Matcher:
     def __init__(self, actors: tuple[Actor, ...]) -> None:
         self._automaton = ahocorasick.Automaton()
         for actor in actors:
+            # Shared aliases are left out on purpose: they name more than one actor.
             for alias in (actor.name, *actor.aliases):
                 variants = {alias}
                 if alias[:1].islower():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from build_scripts.model import Loaded, Problem, SourceFile
+from build_scripts.model import Loaded, Node, Problem, SourceFile
 from build_scripts.yamlsource import parse_yaml
 
 ARTICLES_DIR = "articles"
@@ -85,6 +85,8 @@ def _load_article(path: Path, root: Path, problems: list[Problem]) -> SourceFile
     if yaml_text is not None:
         data, found = parse_yaml(yaml_text, shown, first_line=2)
         problems.extend(found)
+        if data is None and not found:
+            data = Node({}, 2, "map")  # empty front matter: validate names each missing key
     return SourceFile(shown, rel, data, body, body_line)
 
 
@@ -99,6 +101,8 @@ def _load_registry(path: Path, root: Path, problems: list[Problem]) -> SourceFil
         return SourceFile(shown, path.name, None)
     data, found = parse_yaml(text, shown)
     problems.extend(found)
+    if data is None and not found:
+        data = Node([], 1, "seq")  # an empty registry is an empty list
     return SourceFile(shown, path.name, data)
 
 
@@ -123,7 +127,9 @@ def load(root: str | os.PathLike[str]) -> Loaded:
         problems.append(
             Problem(display_path(articles_dir), 1, "symbolic links are not allowed in a dossier")
         )
-    elif articles_dir.is_dir():
+    elif not articles_dir.is_dir():
+        problems.append(Problem(display_path(articles_dir), 1, "the articles/ folder is missing"))
+    else:
         for entry in sorted(articles_dir.iterdir(), key=lambda p: p.name):
             if entry.suffix == ".md" and (entry.is_file() or entry.is_symlink()):
                 articles.append(_load_article(entry, root_path, problems))

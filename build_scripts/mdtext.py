@@ -44,6 +44,45 @@ _MD_ESCAPE_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 _INLINE_MARKUP_RE = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)")
 
 
+MAX_NESTING = 16
+_LIST_ITEM_RE = re.compile(r"^( *)(?:[-*+]|\d+[.)])[ \t]")
+_QUOTE_PREFIX_RE = re.compile(r"^(?:[ \t]*>)+")
+
+
+def nesting_problem(text: str) -> tuple[int, str] | None:
+    """(offset, message) if brackets, block quotes or lists nest deeper than ``MAX_NESTING``.
+
+    Python-Markdown recurses on such input and can take very long or crash, so this is
+    checked before anything else parses the body. Linear in the text's length.
+    """
+    depth = 0
+    for offset, char in enumerate(text):
+        if char == "[":
+            depth += 1
+            if depth > MAX_NESTING:
+                return offset, f"brackets nested more than {MAX_NESTING} deep"
+        elif char == "]":
+            depth = max(0, depth - 1)
+        elif char == "\n" and depth and text.startswith("\n\n", offset):
+            depth = 0  # brackets never span paragraphs
+    for offset, line in _lines(text):
+        quote = _QUOTE_PREFIX_RE.match(line)
+        if quote and quote.group(0).count(">") > MAX_NESTING:
+            return offset, f"block quotes nested more than {MAX_NESTING} deep"
+        item = _LIST_ITEM_RE.match(line.replace("\t", "    "))
+        if item and len(item.group(1)) // 2 > MAX_NESTING:
+            return offset, f"lists nested more than {MAX_NESTING} deep"
+    return None
+
+
+def images(text: str) -> Iterator[int]:
+    """Offsets of Markdown images outside code (a site that loads nothing from outside)."""
+    code = code_spans(text)
+    for match in re.finditer(r"!\[", text):
+        if not _inside(match.start(), code):
+            yield match.start()
+
+
 def _lines(text: str) -> Iterator[tuple[int, str]]:
     offset = 0
     for line in text.split("\n"):

@@ -75,6 +75,9 @@ class Actor:
     description: str
     path: str
     line: int
+    # Names this actor shares with another actor on purpose ("Georgia"); never linked,
+    # since the text alone cannot tell which actor is meant.
+    shared_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

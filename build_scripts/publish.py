@@ -22,11 +22,27 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from build_scripts.pipeline import run
+import nh3
+
+from build_scripts.pipeline import Outcome, run
 from build_scripts.render import Page
 
 log = logging.getLogger("mkdocs.hooks.dossier")
 CONFIG_KEY = "dossier_dir"
+
+# The pipeline runs in on_pre_build, before MkDocs empties the site folder, so a dossier
+# with errors leaves the previous site untouched; on_files then takes that build's pages.
+# Keyed by the build's config object and removed when taken: nothing outlives one build.
+_pending: dict[int, Outcome] = {}
+
+# What generated pages may contain after Markdown: the sanitiser's backstop behind
+# validation and escaping. No script, style, iframe, form, image or event attribute.
+SAFE_TAGS = {
+    *"a abbr b blockquote br code dd del div dl dt em h1 h2 h3 h4 h5 h6 hr i li ol p pre q "
+    "s small span strong sub sup table tbody td tfoot th thead tr u ul".split()
+}
+SAFE_ATTRIBUTES = {"*": {"id", "class", "title"}, "a": {"href"}, "th": {"align"}, "td": {"align"}}
+SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
 def dossier_dir(config) -> Path:
@@ -36,9 +52,8 @@ def dossier_dir(config) -> Path:
     return (base / str(configured)).resolve()
 
 
-def on_files(files, config):
+def on_pre_build(config):
     from mkdocs.exceptions import PluginError
-    from mkdocs.structure.files import File
 
     root = dossier_dir(config)
     outcome = run(root, config["site_name"])
@@ -46,7 +61,17 @@ def on_files(files, config):
         log.warning(str(problem))
     if outcome.errors:
         listing = "\n".join(str(problem) for problem in outcome.errors)
-        raise PluginError(f"the dossier in {root} has {len(outcome.errors)} problem(s):\n{listing}")
+        raise PluginError(
+            f"the dossier in {root} has {len(outcome.errors)} problem(s):\n{listing}"
+        )
+    _pending[id(config)] = outcome
+
+
+def on_files(files, config):
+    from mkdocs.structure.files import File
+
+    outcome = _pending.pop(id(config))
+    root = dossier_dir(config)
     docs_dir = Path(config["docs_dir"]).resolve()
     for page in outcome.pages:
         if files.get_file_from_path(page.path) is not None:
@@ -57,6 +82,7 @@ def on_files(files, config):
             # Edit links point at the dossier file, relative to docs/ like every edit_uri.
             generated.edit_uri = os.path.relpath(root / page.source, docs_dir).replace(os.sep, "/")
         files.append(generated)
+    assert outcome.dossier is not None
     log.info(
         "dossier: %d articles, %d actors, %d topics -> %d pages (%s)",
         len(outcome.dossier.articles),
@@ -66,6 +92,23 @@ def on_files(files, config):
         ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in outcome.timings.items()),
     )
     return files
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=SAFE_TAGS,
+        attributes=SAFE_ATTRIBUTES,
+        url_schemes=SAFE_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def on_page_content(html, page, config, files):
+    if page.file.generated_by is None:
+        return html  # hand-written pages in docs/ are the maintainers' own
+    return sanitize(html)
 
 
 def on_serve(server, config, builder):

@@ -34,7 +34,9 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ARTICLE_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ALIAS_RE = re.compile(r"^[^\W_](?:[\w .'’&-]*[\w.])?$")
-UNSAFE_TEXT_RE = re.compile(r"[<>\x00-\x08\x0b-\x1f\x7f]")
+UNSAFE_TEXT_RE = re.compile(r"[<>\x00-\x08\x0b-\x1f\x7f]|&#?[A-Za-z0-9]+;")
+LABEL_RE = re.compile(r"^(?:op-?ed|opinion|analysis|editorial|comment)\s*:", re.I)
+RESERVED_IDS = ("index",)  # the listing page of each folder
 SCALAR_TAGS = ("str", "int", "float", "bool", "timestamp", "null")
 MAX_TEXT = 2000
 
@@ -63,7 +65,10 @@ def parse_text(node: Node) -> str:
         raise Invalid(f"expected at most {MAX_TEXT} characters but got {len(text)}")
     bad = UNSAFE_TEXT_RE.search(text)
     if bad:
-        raise Invalid(f"text may not contain {bad.group(0)!r} (no HTML or control characters)")
+        raise Invalid(
+            f"text may not contain {bad.group(0)!r} (no HTML, entities or control characters: "
+            "type the character itself)"
+        )
     return text
 
 
@@ -73,6 +78,8 @@ def parse_id(node: Node) -> str:
         raise Invalid(
             f"expected an id of lowercase letters, digits and single hyphens but got {text!r}"
         )
+    if text in RESERVED_IDS:
+        raise Invalid(f"{text!r} is reserved for the listing page; choose another id")
     return text
 
 
@@ -164,6 +171,7 @@ ACTOR_FIELDS = (
     Field("name", True, parse_alias),
     Field("kind", True, parse_kind(ACTOR_KINDS)),
     Field("aliases", False, parse_list(parse_alias), ()),
+    Field("shared_aliases", False, parse_list(parse_alias), ()),
     Field("description", True, parse_text),
 )
 TOPIC_FIELDS = (
@@ -259,24 +267,62 @@ def _read_registry(
 
 def _check_aliases(
     records: list[tuple[str, list[str], str, int]], fold: bool, what: str, problems: list[Problem]
-) -> None:
-    """Every name and alias belongs to one record only (``fold``: compare case-insensitively)."""
+) -> dict[str, tuple[str, int]]:
+    """Every name and alias belongs to one record only (``fold``: compare case-insensitively).
+
+    Returns the owner (id, line) of each name, keyed as compared.
+    """
     owner: dict[str, tuple[str, int]] = {}
     for record_id, names, path, line in records:
         for name in dict.fromkeys(names):
             key = name.casefold() if fold else name
             if key in owner and owner[key][0] != record_id:
                 other_id, other_line = owner[key]
+                hint = " (if both are meant, list it under shared_aliases of each)" * (
+                    what == "actor"
+                )
                 problems.append(
                     Problem(
                         path,
                         line,
                         f"alias '{name}' of {what} '{record_id}' is already used by "
-                        f"{what} '{other_id}' (line {other_line}); an alias must name one {what}",
+                        f"{what} '{other_id}' (line {other_line}); an alias must name one "
+                        f"{what}{hint}",
                     )
                 )
             else:
                 owner.setdefault(key, (record_id, line))
+    return owner
+
+
+def _check_shared_aliases(
+    actors: tuple[Actor, ...], owner: dict[str, tuple[str, int]], problems: list[Problem]
+) -> None:
+    declared: dict[str, list[Actor]] = {}
+    for actor in actors:
+        for alias in dict.fromkeys(actor.shared_aliases):
+            declared.setdefault(alias, []).append(actor)
+    for alias, sharing in declared.items():
+        if alias in owner:
+            other_id, other_line = owner[alias]
+            problems.append(
+                Problem(
+                    sharing[0].path,
+                    sharing[0].line,
+                    f"shared alias '{alias}' of actor '{sharing[0].id}' is a linked alias of "
+                    f"actor '{other_id}' (line {other_line}); declare it shared there too",
+                )
+            )
+        elif len(sharing) == 1:
+            problems.append(
+                Problem(
+                    sharing[0].path,
+                    sharing[0].line,
+                    f"shared alias '{alias}' of actor '{sharing[0].id}' is used by no other "
+                    "actor; make it a plain alias so it is linked",
+                    "warning",
+                )
+            )
 
 
 def validate_actors(source: SourceFile | None, problems: list[Problem]) -> tuple[Actor, ...]:
@@ -291,12 +337,14 @@ def validate_actors(source: SourceFile | None, problems: list[Problem]) -> tuple
             description=values["description"],
             path=source.path,
             line=node.line,
+            shared_aliases=values["shared_aliases"],
         )
         for values, node in registry.items
     )
-    _check_aliases(
+    owner = _check_aliases(
         [(a.id, [a.name, *a.aliases], a.path, a.line) for a in actors], False, "actor", problems
     )
+    _check_shared_aliases(actors, owner, problems)
     return actors
 
 
@@ -337,27 +385,47 @@ def _fold(text: str) -> str:
 
 def _check_body(source: SourceFile, problems: list[Problem]) -> None:
     body = source.body
+
+    def at(offset: int, message: str, severity: str = "error") -> None:
+        line = source.body_line + mdtext.line_of(body, offset)
+        problems.append(Problem(source.path, line, message, severity))
+
     if not body.strip():
         problems.append(Problem(source.path, source.body_line, "the article has no body text"))
         return
+    nested = mdtext.nesting_problem(body)
+    if nested:
+        # Nothing else may parse such a body: it is where Markdown parsers hang or crash.
+        at(nested[0], f"{nested[1]}; simplify the Markdown")
+        return
     for offset in mdtext.raw_html(body):
-        problems.append(
-            Problem(
-                source.path,
-                source.body_line + mdtext.line_of(body, offset),
-                "raw HTML is not allowed in an article body (write Markdown; show markup in "
-                "`code`)",
-            )
+        at(
+            offset,
+            "raw HTML is not allowed in an article body (write Markdown; show markup in `code`)",
         )
     for offset, url in mdtext.link_destinations(body):
         if mdtext.unsafe_url(url):
-            problems.append(
-                Problem(
-                    source.path,
-                    source.body_line + mdtext.line_of(body, offset),
-                    f"link to {url!r}: only http, https, mailto and relative links are allowed",
-                )
+            at(offset, f"link to {url!r}: only http, https, mailto and relative links are allowed")
+    for offset in mdtext.images(body):
+        at(
+            offset,
+            "images are not allowed in an article body (the site loads nothing from outside)",
+        )
+    for offset, line in _body_lines(body):
+        if re.match(r"^ {0,3}#(?:[ \t]|$)", line):
+            at(
+                offset,
+                "a level-1 heading in the body: the title is the page's heading; use ##",
+                "warning",
             )
+
+
+def _body_lines(body: str) -> list[tuple[int, str]]:
+    lines, offset = [], 0
+    for line in body.split("\n"):
+        lines.append((offset, line))
+        offset += len(line) + 1
+    return lines
 
 
 def validate_article(
@@ -373,7 +441,8 @@ def validate_article(
                 "file name must be YYYY-MM-DD-slug.md (slug: lowercase letters, digits, hyphens)",
             )
         )
-    _check_body(source, problems) if source.data is not None else None
+    if source.data is not None or source.body:
+        _check_body(source, problems)
     if source.data is None:
         return None
     values = read_record(source.data, ARTICLE_FIELDS, source.path, problems, "front matter")
@@ -430,6 +499,16 @@ def validate_article(
             )
         )
         ok = False
+    if LABEL_RE.match(values["title"]):
+        problems.append(
+            Problem(
+                source.path,
+                _key_line(data, "title"),
+                f"title starts with a label ({values['title'].split(':')[0]!r}): drop it from the "
+                "title; kind says whether the piece is opinion",
+                "warning",
+            )
+        )
     if values["kind"] == "news" and values["disclaimer"]:
         problems.append(
             Problem(
