@@ -22,11 +22,11 @@ _SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 _CODE_SPAN_RE = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
 _INLINE_LINK_RE = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^)\n]*\)|\[[^\]\n]*\])?")
-_REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:.*$", re.M)
+_REF_DEF_RE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:.*$", re.M)  # not footnotes: [^1]:
 _TAG_RE = re.compile(r"<[^<>\n]*>?")
 _BARE_URL_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*:(?://)?[^\s<>()\[\]]+")
 _LINK_DEST_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_REF_DEST_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S*?)>?(?:\s|$)", re.M)
+_REF_DEST_RE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:\s*<?(\S*?)>?(?:\s|$)", re.M)
 _RAW_HTML_RE = re.compile(r"<\s*/?\s*[A-Za-z!?]|&lt;\s*/?\s*script", re.I)
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _SAFE_SCHEMES = ("http", "https", "mailto")
@@ -187,6 +187,22 @@ def unsafe_url(url: str) -> bool:
     cleaned = _CONTROL_RE.sub("", html.unescape(html.unescape(url)))
     match = _SCHEME_RE.match(cleaned)
     return bool(match) and match.group(1).lower() not in _SAFE_SCHEMES
+
+
+def has_scheme(url: str) -> bool:
+    return bool(_SCHEME_RE.match(url)) or url.startswith("//")
+
+
+def heading_ids(text: str) -> set[str]:
+    """The anchors Python-Markdown's toc extension gives the body's ATX headings."""
+    from markdown.extensions.toc import slugify
+
+    code = block_code_spans(text)
+    ids = set()
+    for offset, line in _lines(text):
+        if _ATX_RE.match(line) and not _inside(offset, code):
+            ids.add(slugify(plain(line.strip().strip("#")), "-"))
+    return ids
 
 
 def raw_html(text: str) -> Iterator[int]:

@@ -37,10 +37,50 @@ _pending: dict[int, Outcome] = {}
 
 # What generated pages may contain after Markdown: the sanitiser's backstop behind
 # validation and escaping. No script, style, iframe, form, image or event attribute.
-SAFE_TAGS = {
-    *"a abbr b blockquote br code dd del div dl dt em h1 h2 h3 h4 h5 h6 hr i li ol p pre q "
-    "s small span strong sub sup table tbody td tfoot th thead tr u ul".split()
-}
+SAFE_TAGS = frozenset(
+    (
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "dd",
+        "del",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    )
+)
 SAFE_ATTRIBUTES = {"*": {"id", "class", "title"}, "a": {"href"}, "th": {"align"}, "td": {"align"}}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
@@ -61,9 +101,7 @@ def on_pre_build(config):
         log.warning(str(problem))
     if outcome.errors:
         listing = "\n".join(str(problem) for problem in outcome.errors)
-        raise PluginError(
-            f"the dossier in {root} has {len(outcome.errors)} problem(s):\n{listing}"
-        )
+        raise PluginError(f"the dossier in {root} has {len(outcome.errors)} problem(s):\n{listing}")
     _pending[id(config)] = outcome
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -383,7 +384,30 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _check_body(source: SourceFile, problems: list[Problem]) -> None:
+# Sections every article page has besides the body's own headings (see render).
+GENERATED_ANCHORS = ("topics", "actors-named", "source")
+
+
+def _check_link_target(url: str, body: str, pages: set[str]) -> str | None:
+    """Why a relative link in an article body would break on the site, or None if it works."""
+    if url.startswith("#"):
+        anchors = {*GENERATED_ANCHORS, *mdtext.heading_ids(body)}
+        if url[1:] not in anchors:
+            return f"link to {url!r}: no heading with that anchor in this article"
+        return None
+    path, _, fragment = url.partition("#")
+    target = posixpath.normpath(posixpath.join("articles", path))
+    if fragment:
+        return f"link to {url!r}: a link to another page cannot carry a #anchor"
+    if target not in pages:
+        return (
+            f"link to {url!r}: a relative link must name an article file, actors/<id>.md or "
+            "topics/<id>.md of this dossier"
+        )
+    return None
+
+
+def _check_body(source: SourceFile, problems: list[Problem], pages: set[str]) -> None:
     body = source.body
 
     def at(offset: int, message: str, severity: str = "error") -> None:
@@ -406,6 +430,10 @@ def _check_body(source: SourceFile, problems: list[Problem]) -> None:
     for offset, url in mdtext.link_destinations(body):
         if mdtext.unsafe_url(url):
             at(offset, f"link to {url!r}: only http, https, mailto and relative links are allowed")
+        elif not mdtext.has_scheme(url):
+            broken = _check_link_target(url, body, pages)
+            if broken:
+                at(offset, broken)
     for offset in mdtext.images(body):
         at(
             offset,
@@ -429,8 +457,14 @@ def _body_lines(body: str) -> list[tuple[int, str]]:
 
 
 def validate_article(
-    source: SourceFile, topics: dict[str, str], topic_ids: list[str], problems: list[Problem]
+    source: SourceFile,
+    topics: dict[str, str] | None,
+    topic_ids: list[str],
+    problems: list[Problem],
+    pages: set[str],
 ) -> Article | None:
+    """Check one article. ``topics`` is None when the topic registry could not be read: tags
+    are then not judged, so one broken registry does not flag every article."""
     name = source.rel.rsplit("/", 1)[-1]
     name_match = ARTICLE_NAME_RE.match(name)
     if not name_match:
@@ -442,7 +476,7 @@ def validate_article(
             )
         )
     if source.data is not None or source.body:
-        _check_body(source, problems)
+        _check_body(source, problems, pages)
     if source.data is None:
         return None
     values = read_record(source.data, ARTICLE_FIELDS, source.path, problems, "front matter")
@@ -460,6 +494,8 @@ def validate_article(
             )
         )
         ok = False
+    if topics is None:
+        return None
     tag_topics = []
     for position, tag in enumerate(values["tags"]):
         topic_id = topics.get(_fold(tag))
@@ -549,11 +585,17 @@ def validate(loaded: Loaded) -> tuple[Dossier, list[Problem]]:
     problems = list(loaded.problems)
     actors = validate_actors(loaded.actors, problems)
     topics = validate_topics(loaded.topics, problems)
-    resolver = topic_resolver(topics)
+    readable = loaded.topics is not None and loaded.topics.data is not None
+    resolver = topic_resolver(topics) if readable else None
     topic_ids = [topic.id for topic in topics]
+    pages = {
+        *(source.rel for source in loaded.articles),
+        *(f"actors/{actor.id}.md" for actor in actors),
+        *(f"topics/{topic_id}.md" for topic_id in topic_ids),
+    }
     articles = []
     for source in loaded.articles:
-        article = validate_article(source, resolver, topic_ids, problems)
+        article = validate_article(source, resolver, topic_ids, problems, pages)
         if article is not None:
             articles.append(article)
     articles.sort(key=lambda a: (a.date, a.slug), reverse=True)

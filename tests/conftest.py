@@ -109,7 +109,7 @@ def _build(dossier: Path | None, site_dir: Path) -> subprocess.CompletedProcess[
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def build_site() -> Callable[[Path | None, Path], subprocess.CompletedProcess[str]]:
     """build_site(dossier_or_None, site_dir): ``mkdocs build --strict`` of the repo's config."""
     return _build
