@@ -91,6 +91,54 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day; shown no more precisely than known."""
+
+    year: int
+    month: int = 0  # 0: not known
+    day: int = 0  # 0: not known
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def iso(self) -> str:
+        """ "2020", "2020-01" or "2020-01-05"."""
+        parts = [f"{self.year:04d}"]
+        if self.month:
+            parts.append(f"{self.month:02d}")
+        if self.day:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month, self.day)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A passage of an article's body, attributed to an actor."""
+
+    speaker: str  # actor id
+    text: str  # occurs verbatim in the article's text
+    context: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened, as an article reports it."""
+
+    date: PartialDate
+    wording: str  # how the article words the date ("In early January"), or ""
+    summary: str
+    actors: tuple[str, ...]  # actor ids
+    line: int
+
+
+@dataclass(frozen=True)
 class Article:
     slug: str  # the file name without ".md": "2020-04-03-some-title"
     path: str
@@ -110,6 +158,8 @@ class Article:
     summary: str
     body: str
     body_line: int
+    quotes: tuple[Quote, ...] = ()
+    events: tuple[Event, ...] = ()
 
     @property
     def is_opinion(self) -> bool:

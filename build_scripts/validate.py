@@ -24,9 +24,12 @@ from build_scripts.model import (
     Actor,
     Article,
     Dossier,
+    Event,
     Loaded,
     Node,
+    PartialDate,
     Problem,
+    Quote,
     SourceFile,
     Topic,
 )
@@ -105,6 +108,34 @@ def parse_date(node: Node) -> datetime.date:
         raise Invalid(f"expected a real calendar date but got {raw!r} (no such day)") from None
 
 
+PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_partial_date(node: Node) -> PartialDate:
+    raw = node.raw.strip() if node.tag in SCALAR_TAGS else ""
+    match = PARTIAL_DATE_RE.match(raw)
+    if not match:
+        raise Invalid(f"expected YYYY, YYYY-MM or YYYY-MM-DD but got {_describe(node)}")
+    year, month, day = (int(part) if part else 0 for part in match.groups())
+    try:
+        datetime.date(year, month or 1, day or 1)
+    except ValueError:
+        raise Invalid(f"expected a real calendar date but got {raw!r} (no such day)") from None
+    return PartialDate(year, month, day)
+
+
+def parse_records(node: Node) -> tuple[Node, ...]:
+    """A list of mappings; each is checked against its own field table by the caller."""
+    if node.tag != "seq":
+        raise Invalid(f"expected a list but got {_describe(node)}")
+    for position, element in enumerate(node.value, 1):
+        if element.tag != "map":
+            raise Invalid(
+                f"item {position}: expected a mapping of keys but got {_describe(element)}"
+            )
+    return tuple(node.value)
+
+
 def parse_bool(node: Node) -> bool:
     if node.tag != "bool" or node.raw not in ("true", "false"):
         raise Invalid(f"expected true or false but got {_describe(node)}")
@@ -166,6 +197,19 @@ ARTICLE_FIELDS = (
     Field("disclaimer", False, parse_text, ""),
     Field("disclaimer_cut_off", False, parse_bool, False),
     Field("summary", False, parse_text, ""),
+    Field("quotes", False, parse_records, ()),
+    Field("events", False, parse_records, ()),
+)
+QUOTE_FIELDS = (
+    Field("speaker", True, parse_id),
+    Field("text", True, parse_text),
+    Field("context", False, parse_text, ""),
+)
+EVENT_FIELDS = (
+    Field("date", True, parse_partial_date),
+    Field("wording", False, parse_text, ""),
+    Field("summary", True, parse_text),
+    Field("actors", False, parse_list(parse_id), ()),
 )
 ACTOR_FIELDS = (
     Field("id", True, parse_id),
@@ -456,15 +500,84 @@ def _body_lines(body: str) -> list[tuple[int, str]]:
     return lines
 
 
+@dataclass(frozen=True)
+class Registries:
+    """What an article is checked against. ``topics`` (name -> id) is None when the topic
+    registry could not be read: tags are then not judged, so one broken registry does not
+    flag every article."""
+
+    topics: dict[str, str] | None
+    topic_ids: list[str]
+    actor_ids: list[str]
+    pages: set[str]  # every page a relative link in a body may name
+
+
+def _unknown_actor(actor_id: str, registries: Registries) -> str:
+    return f"unknown actor id '{actor_id}'{_did_you_mean(actor_id, registries.actor_ids)}"
+
+
+def _read_quotes(
+    nodes: tuple[Node, ...], source: SourceFile, registries: Registries, problems: list[Problem]
+) -> tuple[tuple[Quote, ...], bool]:
+    quotes, ok = [], True
+    text = " ".join(mdtext.plain(source.body).split())
+    for node in nodes:
+        values = read_record(node, QUOTE_FIELDS, source.path, problems, "quote")
+        if values is None:
+            ok = False
+            continue
+        if values["speaker"] not in registries.actor_ids:
+            line = _key_line(node, "speaker")
+            problems.append(
+                Problem(
+                    source.path,
+                    line,
+                    f"quote speaker: {_unknown_actor(values['speaker'], registries)}",
+                )
+            )
+            ok = False
+        if " ".join(values["text"].split()) not in text:
+            problems.append(
+                Problem(
+                    source.path,
+                    _key_line(node, "text"),
+                    f"quote text {values['text']!r} does not occur verbatim in the article's text",
+                )
+            )
+            ok = False
+        quotes.append(Quote(values["speaker"], values["text"], values["context"], node.line))
+    return tuple(quotes), ok
+
+
+def _read_events(
+    nodes: tuple[Node, ...], source: SourceFile, registries: Registries, problems: list[Problem]
+) -> tuple[tuple[Event, ...], bool]:
+    events, ok = [], True
+    for node in nodes:
+        values = read_record(node, EVENT_FIELDS, source.path, problems, "event")
+        if values is None:
+            ok = False
+            continue
+        for position, actor_id in enumerate(values["actors"]):
+            if actor_id not in registries.actor_ids:
+                line = node.value["actors"].value[position].line
+                problems.append(
+                    Problem(
+                        source.path, line, f"event actors: {_unknown_actor(actor_id, registries)}"
+                    )
+                )
+                ok = False
+        events.append(
+            Event(values["date"], values["wording"], values["summary"], values["actors"], node.line)
+        )
+    return tuple(events), ok
+
+
 def validate_article(
-    source: SourceFile,
-    topics: dict[str, str] | None,
-    topic_ids: list[str],
-    problems: list[Problem],
-    pages: set[str],
+    source: SourceFile, registries: Registries, problems: list[Problem]
 ) -> Article | None:
-    """Check one article. ``topics`` is None when the topic registry could not be read: tags
-    are then not judged, so one broken registry does not flag every article."""
+    """Check one article against the registries; None if anything is wrong with it."""
+    topics, topic_ids, pages = registries.topics, registries.topic_ids, registries.pages
     name = source.rel.rsplit("/", 1)[-1]
     name_match = ARTICLE_NAME_RE.match(name)
     if not name_match:
@@ -554,7 +667,9 @@ def validate_article(
                 "warning",
             )
         )
-    if not ok or not name_match:
+    quotes, quotes_ok = _read_quotes(values["quotes"], source, registries, problems)
+    events, events_ok = _read_events(values["events"], source, registries, problems)
+    if not (ok and quotes_ok and events_ok and name_match):
         return None
     summary = values["summary"] or mdtext.first_sentence(source.body)
     all_topics = tuple(dict.fromkeys([*(t for t in tag_topics if t), *values["topics"]]))
@@ -577,6 +692,8 @@ def validate_article(
         summary=summary,
         body=source.body,
         body_line=source.body_line,
+        quotes=quotes,
+        events=events,
     )
 
 
@@ -593,9 +710,10 @@ def validate(loaded: Loaded) -> tuple[Dossier, list[Problem]]:
         *(f"actors/{actor.id}.md" for actor in actors),
         *(f"topics/{topic_id}.md" for topic_id in topic_ids),
     }
+    registries = Registries(resolver, topic_ids, [actor.id for actor in actors], pages)
     articles = []
     for source in loaded.articles:
-        article = validate_article(source, resolver, topic_ids, problems, pages)
+        article = validate_article(source, registries, problems)
         if article is not None:
             articles.append(article)
     articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
