@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import ahocorasick
 
 from build_scripts import mdtext
-from build_scripts.model import Actor, Article, Dossier
+from build_scripts.model import Actor, Article, Dossier, Event, Quote
+from build_scripts.slugs import slugify
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,14 @@ class Index:
     co_mentions: dict[str, tuple[tuple[str, int], ...]]  # actor -> (other actor, articles)
     actors_by_topic: dict[str, tuple[tuple[str, int], ...]]  # topic -> (actor, articles)
     articles_by_slug: dict[str, Article]
+    quotes_by_actor: dict[str, tuple[tuple[str, Quote], ...]]  # actor -> (slug, quote)
+    events: tuple[tuple[str, Event], ...]  # (slug, event), oldest first
+    events_by_actor: dict[str, tuple[tuple[str, Event], ...]]
+    events_by_topic: dict[str, tuple[tuple[str, Event], ...]]
+    articles_by_author: dict[str, tuple[str, ...]]  # author slug -> article slugs
+    articles_by_publication: dict[str, tuple[str, ...]]  # publication slug -> article slugs
+    author_names: dict[str, str]  # author slug -> name as first written
+    publication_names: dict[str, str]
 
 
 class Matcher:
@@ -124,7 +133,23 @@ def build_index(dossier: Dossier) -> Index:
     articles_by_topic: dict[str, list[str]] = defaultdict(list)
     pair_counts: dict[str, Counter[str]] = defaultdict(Counter)
     topic_actor_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    quotes_by_actor: dict[str, list[tuple[str, Quote]]] = defaultdict(list)
+    events: list[tuple[str, Event]] = []
+    by_author: dict[str, list[str]] = defaultdict(list)
+    by_publication: dict[str, list[str]] = defaultdict(list)
+    author_names: dict[str, str] = {}
+    publication_names: dict[str, str] = {}
     for article in dossier.articles:  # newest first, so every list below is too
+        for quote in article.quotes:
+            quotes_by_actor[quote.speaker].append((article.slug, quote))
+        events.extend((article.slug, event) for event in article.events)
+        for name, table, names in (
+            (article.author, by_author, author_names),
+            (article.publication, by_publication, publication_names),
+        ):
+            key = slugify(name)
+            table[key].append(article.slug)
+            names.setdefault(key, name)
         found = mentions_in(article, matcher)
         mentions[article.slug] = found
         named = tuple(dict.fromkeys(m.actor for m in found))
@@ -137,7 +162,25 @@ def build_index(dossier: Dossier) -> Index:
         for topic_id in article.topics:
             articles_by_topic[topic_id].append(article.slug)
             topic_actor_counts[topic_id].update(named)
+    # Oldest first; within a day, the order of articles (newest first) then of the file.
+    events.sort(key=lambda item: item[1].date.sort_key)
+    events_by_actor: dict[str, list[tuple[str, Event]]] = defaultdict(list)
+    events_by_topic: dict[str, list[tuple[str, Event]]] = defaultdict(list)
+    articles = {article.slug: article for article in dossier.articles}
+    for slug, event in events:
+        for actor_id in event.actors:
+            events_by_actor[actor_id].append((slug, event))
+        for topic_id in articles[slug].topics:
+            events_by_topic[topic_id].append((slug, event))
     return Index(
+        quotes_by_actor={a.id: tuple(quotes_by_actor.get(a.id, ())) for a in dossier.actors},
+        events=tuple(events),
+        events_by_actor={a.id: tuple(events_by_actor.get(a.id, ())) for a in dossier.actors},
+        events_by_topic={t.id: tuple(events_by_topic.get(t.id, ())) for t in dossier.topics},
+        articles_by_author={k: tuple(v) for k, v in sorted(by_author.items())},
+        articles_by_publication={k: tuple(v) for k, v in sorted(by_publication.items())},
+        author_names=author_names,
+        publication_names=publication_names,
         mentions=mentions,
         articles_by_actor={a.id: tuple(articles_by_actor.get(a.id, ())) for a in dossier.actors},
         articles_by_topic={t.id: tuple(articles_by_topic.get(t.id, ())) for t in dossier.topics},
@@ -146,7 +189,7 @@ def build_index(dossier: Dossier) -> Index:
         actors_by_topic={
             t.id: _ranked(topic_actor_counts.get(t.id, Counter())) for t in dossier.topics
         },
-        articles_by_slug={article.slug: article for article in dossier.articles},
+        articles_by_slug=articles,
     )
 
 
