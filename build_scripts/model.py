@@ -12,6 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ARTICLE_KINDS = ("news", "op-ed")
+# The headings render puts on every article page after the body; a body's own #anchor link
+# may point at them too.
+ARTICLE_SECTION_ANCHORS = (
+    "topics",
+    "actors-named",
+    "quotes",
+    "events-reported",
+    "related-reading",
+    "source",
+    "cite-this",
+)
 ACTOR_KINDS = ("person", "state", "institution", "military", "armed-group", "organisation")
 
 

@@ -17,7 +17,8 @@ import yaml
 
 from build_scripts import mdtext
 from build_scripts.link import Index, Mention
-from build_scripts.model import Actor, Article, Dossier, Topic
+from build_scripts.model import Actor, Article, Dossier, Event, PartialDate, Quote, Topic
+from build_scripts.slugs import slugify
 
 ARTICLES = "articles"
 ACTORS = "actors"
@@ -25,6 +26,8 @@ TOPICS = "topics"
 HOME = "index.md"
 LATEST_ON_HOME = 10
 SENTENCES_PER_ARTICLE = 3
+LISTING_LIMIT = 50  # articles on an actor, topic or source page; the rest on per-year pages
+ARTICLES_ON_INDEX = 300  # beyond this the articles index splits into per-year pages
 NEIGHBOURS_SHOWN = 10
 
 MONTHS = (
@@ -126,8 +129,11 @@ def link_mentions(body: str, mentions: tuple[Mention, ...], from_page: str) -> s
 def render_article(article: Article, dossier: Dossier, index: Index) -> Page:
     path = article_path(article.slug)
     lines = [_front_matter(article.title, article.summary), f"# {mdtext.escape(article.title)}", ""]
-    byline = [f"By **{mdtext.escape(article.author)}**", format_date(article.date)]
-    byline.append(f"*{mdtext.escape(article.publication)}*")
+    author = _link(article.author, path, f"authors/{slugify(article.author)}.md")
+    publication = _link(
+        article.publication, path, f"publications/{slugify(article.publication)}.md"
+    )
+    byline = [f"By **{author}**", format_date(article.date), f"*{publication}*"]
     if article.section:
         byline.append(mdtext.escape(article.section))
     byline.append("Opinion" if article.is_opinion else "News")
@@ -160,6 +166,15 @@ def render_article(article: Article, dossier: Dossier, index: Index) -> Page:
                 f"{_plural(counts[actor_id], 'mention')}"
             )
         lines.append("")
+    if article.quotes:
+        lines += ["## Quotes", ""]
+        for quote in article.quotes:
+            speaker = dossier.actors_by_id[quote.speaker]
+            lines += [_quote_line(quote, _link(speaker.name, path, actor_path(speaker.id)), ""), ""]
+    if article.events:
+        lines += ["## Events reported", ""]
+        lines += [_event_line(article.slug, e, dossier, index, path) for e in article.events]
+        lines.append("")
     lines += ["## Source", "", _source_line(article), ""]
     return Page(path, "\n".join(lines), article.rel)
 
@@ -184,6 +199,79 @@ def _source_line(article: Article) -> str:
 # --- actor and topic pages (one function renders both) -------------------------------------
 
 
+def _grouped_by_month(articles: list[Article], from_page: str, level: str) -> list[str]:
+    """Articles (newest first) under year and month headings; ``level`` is the year's "##"."""
+    lines: list[str] = []
+    year = month = None
+    for article in articles:
+        if article.date.year != year:
+            year, month = article.date.year, None
+            lines += [f"{level} {year}", ""]
+        if article.date.month != month:
+            month = article.date.month
+            lines += [f"{level}# {MONTHS[month - 1]} {year}", ""]
+        lines += [f"- {_article_line(article, from_page)}", ""]
+    return lines
+
+
+def _by_year(articles: list[Article]) -> dict[int, list[Article]]:
+    years: dict[int, list[Article]] = {}
+    for article in articles:
+        years.setdefault(article.date.year, []).append(article)
+    return years
+
+
+def _year_links(articles: list[Article], from_page: str, base: str) -> list[str]:
+    """One line per year linking to ``base/<year>.md``, newest year first."""
+    return [
+        f"- {_link(str(year), from_page, f'{base}/{year}.md')} — {_plural(len(items), 'article')}"
+        for year, items in _by_year(articles).items()
+    ] + [""]
+
+
+def _year_pages(title: str, articles: list[Article], base: str, source: str) -> list[Page]:
+    """Per-year listing pages for a term whose articles do not all fit on its page."""
+    pages = []
+    for year, items in _by_year(articles).items():
+        path = f"{base}/{year}.md"
+        heading = f"{title}: articles of {year}"
+        lines = [_front_matter(heading, ""), f"# {mdtext.escape(heading)}", ""]
+        lines += [f"{_plural(len(items), 'article')}, newest first.", ""]
+        lines += _grouped_by_month(items, path, "##")[2:]  # the year is in the title
+        pages.append(Page(path, "\n".join(lines), source))
+    return pages
+
+
+def format_partial_date(date: PartialDate) -> str:
+    """As precise as known, never more: "2020", "January 2020", "2 April 2020"."""
+    if date.precision == "year":
+        return str(date.year)
+    if date.precision == "month":
+        return f"{MONTHS[date.month - 1]} {date.year}"
+    return format_date(datetime.date(date.year, date.month, date.day))
+
+
+def _event_line(slug: str, event: Event, dossier: Dossier, index: Index, from_page: str) -> str:
+    when = format_partial_date(event.date)
+    if event.wording:
+        when += f" (“{mdtext.escape(event.wording)}”)"
+    actors = ", ".join(
+        _link(dossier.actors_by_id[a].name, from_page, actor_path(a)) for a in event.actors
+    )
+    source = _link(index.articles_by_slug[slug].title, from_page, article_path(slug))
+    line = f"- **{when}**: {mdtext.escape(event.summary)}"
+    if actors:
+        line += f" — {actors}"
+    return line + f" ({source})"
+
+
+def _quote_line(quote: Quote, said_by: str, where: str) -> str:
+    line = f"> “{mdtext.escape(quote.text)}”\n>\n> — {said_by}"
+    if quote.context:
+        line += f", *{mdtext.escape(quote.context)}*"
+    return line + (f", {where}" if where else "")
+
+
 def _term_page(
     path: str,
     name: str,
@@ -192,10 +280,10 @@ def _term_page(
     description: str,
     articles: list[Article],
     article_notes: dict[str, list[str]],
-    related_heading: str,
-    related: list[tuple[Actor, int]],
+    sections: list[tuple[str, list[str]]],
     source: str,
-) -> Page:
+) -> list[Page]:
+    """One page per actor or topic, plus per-year pages when its articles overflow."""
     lines = [_front_matter(name, description, boost=2), f"# {mdtext.escape(name)}", ""]
     lines += [f"**{label}**", ""]
     if aliases:
@@ -204,26 +292,30 @@ def _term_page(
     lines += [f"## Articles ({len(articles)})", ""]
     if not articles:
         lines += ["No article in the dossier names this yet.", ""]
-    for article in articles:
+    for article in articles[:LISTING_LIMIT]:
         lines.append(f"- {_article_line(article, path)}")
         for note in article_notes.get(article.slug, []):
             lines += ["", f"    > {note}"]
         lines.append("")
-    if related:
-        lines += [f"## {related_heading}", ""]
-        for actor, count in related:
-            lines.append(
-                f"- {_link(actor.name, path, actor_path(actor.id))} — "
-                f"in {_plural(count, 'article')}"
-            )
-        lines.append("")
-    return Page(path, "\n".join(lines), source)
+    pages: list[Page] = []
+    if len(articles) > LISTING_LIMIT:
+        base = path[: -len(".md")]
+        lines += [
+            f"The newest {LISTING_LIMIT} are shown above. Every article, by year:",
+            "",
+            *_year_links(articles, path, base),
+        ]
+        pages = _year_pages(name, articles, base, source)
+    for heading, section in sections:
+        if section:
+            lines += [f"## {heading}", "", *section, ""]
+    return [Page(path, "\n".join(lines), source), *pages]
 
 
 def _mention_notes(actor_id: str, slugs: tuple[str, ...], index: Index) -> dict[str, list[str]]:
-    """Per article, the distinct sentences naming the actor, with the name in bold."""
+    """Per article shown, the distinct sentences naming the actor, with the name in bold."""
     notes: dict[str, list[str]] = {}
-    for slug in slugs:
+    for slug in slugs[:LISTING_LIMIT]:
         sentences: list[str] = []
         hidden = 0
         seen: set[str] = set()
@@ -246,70 +338,173 @@ def _mention_notes(actor_id: str, slugs: tuple[str, ...], index: Index) -> dict[
     return notes
 
 
-def render_actor(actor: Actor, dossier: Dossier, index: Index) -> Page:
+def _years_named(articles: list[Article]) -> list[str]:
+    counts = {year: len(items) for year, items in _by_year(articles).items()}
+    return [", ".join(f"{year}: {_plural(count, 'article')}" for year, count in counts.items())]
+
+
+def render_actor(actor: Actor, dossier: Dossier, index: Index) -> list[Page]:
+    path = actor_path(actor.id)
     slugs = index.articles_by_actor[actor.id]
+    articles = [index.articles_by_slug[slug] for slug in slugs]
+    quotes = [
+        _quote_line(
+            quote,
+            mdtext.escape(actor.name),
+            _link(index.articles_by_slug[slug].title, path, article_path(slug))
+            + f", {format_date(index.articles_by_slug[slug].date)}",
+        )
+        + "\n"
+        for slug, quote in index.quotes_by_actor[actor.id]
+    ]
+    timeline = [
+        _event_line(slug, event, dossier, index, path)
+        for slug, event in index.events_by_actor[actor.id]
+    ]
+    if articles:
+        timeline += ["", "Named in articles of " + _years_named(articles)[0] + "."]
     related = [
-        (dossier.actors_by_id[other], count)
+        f"- {_link(dossier.actors_by_id[other].name, path, actor_path(other))} — "
+        f"in {_plural(count, 'article')}"
         for other, count in index.co_mentions[actor.id][:NEIGHBOURS_SHOWN]
     ]
     return _term_page(
-        path=actor_path(actor.id),
+        path=path,
         name=actor.name,
         label=ACTOR_KIND_LABELS[actor.kind][0],
-        aliases=actor.aliases,
+        aliases=actor.aliases + actor.shared_aliases,
         description=actor.description,
-        articles=[index.articles_by_slug[slug] for slug in slugs],
+        articles=articles,
         article_notes=_mention_notes(actor.id, slugs, index),
-        related_heading="Named alongside",
-        related=related,
+        sections=[("Quotes", quotes), ("Timeline", timeline), ("Named alongside", related)],
         source="actors.yml",
     )
 
 
-def render_topic(topic: Topic, dossier: Dossier, index: Index) -> Page:
-    slugs = index.articles_by_topic[topic.id]
-    articles = [index.articles_by_slug[slug] for slug in slugs]
+def render_topic(topic: Topic, dossier: Dossier, index: Index) -> list[Page]:
+    path = topic_path(topic.id)
+    articles = [index.articles_by_slug[slug] for slug in index.articles_by_topic[topic.id]]
+    timeline = [
+        _event_line(slug, event, dossier, index, path)
+        for slug, event in index.events_by_topic[topic.id]
+    ]
+    if articles:
+        timeline += ["", "Articles of " + _years_named(articles)[0] + "."]
     related = [
-        (dossier.actors_by_id[actor_id], count)
+        f"- {_link(dossier.actors_by_id[actor_id].name, path, actor_path(actor_id))} — "
+        f"in {_plural(count, 'article')}"
         for actor_id, count in index.actors_by_topic[topic.id][:NEIGHBOURS_SHOWN]
     ]
     return _term_page(
-        path=topic_path(topic.id),
+        path=path,
         name=topic.name,
         label="Topic",
         aliases=topic.aliases,
         description=topic.description,
         articles=articles,
         article_notes={a.slug: [mdtext.escape(a.summary)] for a in articles if a.summary},
-        related_heading="Actors most named",
-        related=related,
+        sections=[("Timeline", timeline), ("Actors most named", related)],
         source="topics.yml",
     )
 
 
-# --- indexes and home ----------------------------------------------------------------------
+# --- indexes, timeline, sources and home ---------------------------------------------------
 
 
-def render_articles_index(dossier: Dossier) -> Page:
+def render_articles_index(dossier: Dossier) -> list[Page]:
     path = f"{ARTICLES}/index.md"
+    articles = list(dossier.articles)
     lines = [
         _front_matter("Articles", "Every article in the dossier, newest first."),
         "# Articles",
         "",
-        f"{_plural(len(dossier.articles), 'article')}, newest first.",
+        f"{_plural(len(articles), 'article')}, newest first.",
         "",
     ]
-    year = month = None
+    if len(articles) <= ARTICLES_ON_INDEX:
+        return [Page(path, "\n".join(lines + _grouped_by_month(articles, path, "##")), "")]
+    lines += ["## By year", "", *_year_links(articles, path, ARTICLES), "## Latest", ""]
+    lines += [f"- {_article_line(a, path)}\n" for a in articles[:LISTING_LIMIT]]
+    return [Page(path, "\n".join(lines), ""), *_year_pages("Articles", articles, ARTICLES, "")]
+
+
+def _month_anchor(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1].lower()}-{year}"
+
+
+def render_timeline(dossier: Dossier, index: Index) -> Page:
+    """Events and article dates by year and month; articles are counted, events listed."""
+    path = "timeline.md"
+    paginated = len(dossier.articles) > ARTICLES_ON_INDEX
+    lines = [
+        _front_matter("Timeline", "Events reported in the articles, and when they appeared."),
+        "# Timeline",
+        "",
+        "Events as the articles report them, dated as precisely as the articles allow, and the "
+        "articles published each month.",
+        "",
+    ]
+    events_by_month: dict[tuple[int, int], list[str]] = {}
+    for slug, event in index.events:
+        key = (event.date.year, event.date.month)
+        events_by_month.setdefault(key, []).append(_event_line(slug, event, dossier, index, path))
+    published: dict[tuple[int, int], int] = {}
     for article in dossier.articles:
-        if article.date.year != year:
-            year, month = article.date.year, None
+        key = (article.date.year, article.date.month)
+        published[key] = published.get(key, 0) + 1
+    year = None
+    for key in sorted({*events_by_month, *published}):
+        if key[0] != year:
+            year = key[0]
             lines += [f"## {year}", ""]
-        if article.date.month != month:
-            month = article.date.month
-            lines += [f"### {MONTHS[month - 1]} {year}", ""]
-        lines.append(f"- {_article_line(article, path)}")
+        if key[1] == 0:
+            lines += ["Known only to the year:", "", *events_by_month[key], ""]
+            continue
+        lines += [f"### {MONTHS[key[1] - 1]} {key[0]}", ""]
+        lines += events_by_month.get(key, [])
+        if key in published:
+            target = f"{ARTICLES}/{key[0]}.md" if paginated else f"{ARTICLES}/index.md"
+            link = posixpath.relpath(target, ".") + f"#{_month_anchor(*key)}"
+            lines.append(f"- [{_plural(published[key], 'article')} published]({link})")
         lines.append("")
     return Page(path, "\n".join(lines), "")
+
+
+def _source_pages(
+    kind: str,
+    heading: str,
+    table: dict[str, tuple[str, ...]],
+    names: dict[str, str],
+    index: Index,
+) -> list[Page]:
+    """An index and a page per author or per publication, with the op-ed share."""
+    index_path = f"{kind}/index.md"
+    lines = [_front_matter(heading, ""), f"# {heading}", ""]
+    pages = []
+    for key in sorted(table, key=lambda k: (-len(table[k]), names[k].casefold(), k)):
+        articles = [index.articles_by_slug[slug] for slug in table[key]]
+        opinion = sum(1 for a in articles if a.is_opinion)
+        share = f"{round(100 * opinion / len(articles))}% opinion"
+        path = f"{kind}/{key}.md"
+        count = _plural(len(articles), "article")
+        lines.append(f"- {_link(names[key], index_path, path)} — {count}, {share}")
+        body = [
+            _front_matter(names[key], ""),
+            f"# {mdtext.escape(names[key])}",
+            "",
+            f"{_plural(len(articles), 'article')} in the dossier, {share} "
+            f"({opinion} op-ed, {len(articles) - opinion} news).",
+            "",
+        ]
+        if kind == "publications":
+            authors = sorted({a.author for a in articles}, key=str.casefold)
+            body += ["Authors: " + ", ".join(mdtext.escape(a) for a in authors) + ".", ""]
+        body += [f"- {_article_line(a, path)}\n" for a in articles[:LISTING_LIMIT]]
+        if len(articles) > LISTING_LIMIT:
+            body += ["Every article, by year:", "", *_year_links(articles, path, path[:-3])]
+            pages += _year_pages(names[key], articles, path[:-3], "")
+        pages.append(Page(path, "\n".join(body), ""))
+    return [Page(index_path, "\n".join([*lines, ""]), ""), *pages]
 
 
 def render_actors_index(dossier: Dossier, index: Index) -> Page:
@@ -388,11 +583,22 @@ def render(dossier: Dossier, index: Index, title: str = "Research dossier") -> l
     """Every page of the dossier, sorted by path."""
     pages = [
         render_home(dossier, title),
-        render_articles_index(dossier),
+        *render_articles_index(dossier),
         render_actors_index(dossier, index),
         render_topics_index(dossier, index),
+        render_timeline(dossier, index),
+        *_source_pages("authors", "Authors", index.articles_by_author, index.author_names, index),
+        *_source_pages(
+            "publications",
+            "Publications",
+            index.articles_by_publication,
+            index.publication_names,
+            index,
+        ),
     ]
     pages += [render_article(article, dossier, index) for article in dossier.articles]
-    pages += [render_actor(actor, dossier, index) for actor in dossier.actors]
-    pages += [render_topic(topic, dossier, index) for topic in dossier.topics]
+    for actor in dossier.actors:
+        pages += render_actor(actor, dossier, index)
+    for topic in dossier.topics:
+        pages += render_topic(topic, dossier, index)
     return sorted(pages, key=lambda page: page.path)

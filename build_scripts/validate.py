@@ -21,6 +21,7 @@ from build_scripts import mdtext
 from build_scripts.model import (
     ACTOR_KINDS,
     ARTICLE_KINDS,
+    ARTICLE_SECTION_ANCHORS,
     Actor,
     Article,
     Dossier,
@@ -428,14 +429,10 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-# Sections every article page has besides the body's own headings (see render).
-GENERATED_ANCHORS = ("topics", "actors-named", "source")
-
-
 def _check_link_target(url: str, body: str, pages: set[str]) -> str | None:
     """Why a relative link in an article body would break on the site, or None if it works."""
     if url.startswith("#"):
-        anchors = {*GENERATED_ANCHORS, *mdtext.heading_ids(body)}
+        anchors = {*ARTICLE_SECTION_ANCHORS, *mdtext.heading_ids(body)}
         if url[1:] not in anchors:
             return f"link to {url!r}: no heading with that anchor in this article"
         return None
