@@ -102,26 +102,22 @@ def _word_edge(text: str, index: int) -> bool:
     return index < 0 or index >= len(text) or not (text[index].isalnum() or text[index] == "_")
 
 
+_OPEN, _CLOSE = "\x01", "\x02"  # mark the mention while the sentence becomes plain text
+
+
 def mentions_in(article: Article, matcher: Matcher) -> tuple[Mention, ...]:
     body = article.body
     mentions = []
     for start, end, actor_id in matcher.find(body):
         para_start, para_end = mdtext.paragraph_bounds(body, start)
         sent_start, sent_end = mdtext.sentence_bounds(body, para_start, para_end, start)
-        before = mdtext.plain(body[sent_start:start])
-        name = body[start:end]
-        after = mdtext.plain(body[end:sent_end])
-        # plain() trims; keep the spaces that separated the pieces in the source.
-        if before and body[start - 1].isspace():
-            before += " "
-        if after and body[end].isspace():
-            after = " " + after
-        sentence = before + name + after
-        mentions.append(
-            Mention(
-                actor_id, article.slug, start, end, sentence, len(before), len(before) + len(name)
-            )
+        marked = mdtext.plain(
+            body[sent_start:start] + _OPEN + body[start:end] + _CLOSE + body[end:sent_end]
         )
+        opened = marked.index(_OPEN)
+        closed = marked.index(_CLOSE) - 1
+        sentence = marked.replace(_OPEN, "").replace(_CLOSE, "")
+        mentions.append(Mention(actor_id, article.slug, start, end, sentence, opened, closed))
     return tuple(mentions)
 
 

@@ -17,14 +17,16 @@ from collections.abc import Iterator
 Span = tuple[int, int]
 
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
-_ATX_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+# Python-Markdown needs no space after the hashes ("#Heading"), and headings may stand in
+# block quotes ("> ## Heading").
+_ATX_RE = re.compile(r"^(?:[ \t]*>)*[ \t]{0,3}#")
 _SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 _CODE_SPAN_RE = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
 _INLINE_LINK_RE = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^)\n]*\)|\[[^\]\n]*\])?")
 _REF_DEF_RE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:.*$", re.M)  # not footnotes: [^1]:
 _TAG_RE = re.compile(r"<[^<>\n]*>?")
-_BARE_URL_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*:(?://)?[^\s<>()\[\]]+")
+_BARE_URL_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*:(?://)?[^\s<>\[\]]+")
 _LINK_DEST_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
 _REF_DEST_RE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:\s*<?(\S*?)>?(?:\s|$)", re.M)
 _RAW_HTML_RE = re.compile(r"<\s*/?\s*[A-Za-z!?]|&lt;\s*/?\s*script", re.I)
@@ -41,7 +43,15 @@ _NO_BREAK_AFTER = re.compile(
 )
 # Exactly Python-Markdown's escapable characters: a backslash before any other one would show.
 _MD_ESCAPE_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
-_INLINE_MARKUP_RE = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)")
+# Paired emphasis only: a lone "*" (2 * 3) is text in Markdown, and so is snake_case.
+_EMPHASIS_RES = (
+    re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1"),
+    re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"),
+)
+_ESCAPED_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+_BLOCK_MARKER_RE = re.compile(r"^[ \t]*(?:>[ \t]?)+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M)
+# Stand-ins for backslash-escaped characters while markup is removed (Unicode private use).
+_STAND_IN = 0xE000
 
 
 MAX_NESTING = 16
@@ -97,7 +107,7 @@ def block_code_spans(text: str) -> list[Span]:
     start = 0
     for offset, line in _lines(text):
         if fence:
-            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+            if line.rstrip() == fence:  # Python-Markdown closes only on the very same fence
                 spans.append((start, offset + len(line)))
                 fence = ""
         else:
@@ -121,22 +131,14 @@ def code_spans(text: str) -> list[Span]:
 
 def protected_spans(text: str) -> list[Span]:
     """Spans where a mention must not be linked. Sorted, non-overlapping."""
-    spans = code_spans(text)
-    previous_blank = True
+    spans = code_spans(text) + indented_code_spans(text)
     previous: tuple[int, str] | None = None
-    in_indented_code = False
     for offset, line in _lines(text):
-        blank = not line.strip()
         if _ATX_RE.match(line):
             spans.append((offset, offset + len(line)))
         elif _SETEXT_RE.match(line) and previous is not None and previous[1].strip():
             spans.append((previous[0], offset + len(line)))
-        if _INDENTED_RE.match(line) and (previous_blank or in_indented_code) and not blank:
-            in_indented_code = True
-            spans.append((offset, offset + len(line)))
-        elif not blank:
-            in_indented_code = False
-        previous_blank, previous = blank, (offset, line)
+        previous = (offset, line)
     for pattern in (_INLINE_LINK_RE, _REF_DEF_RE, _TAG_RE, _BARE_URL_RE):
         spans.extend(match.span() for match in pattern.finditer(text))
     return _merge(spans)
@@ -201,7 +203,8 @@ def heading_ids(text: str) -> set[str]:
     ids = set()
     for offset, line in _lines(text):
         if _ATX_RE.match(line) and not _inside(offset, code):
-            ids.add(slugify(plain(line.strip().strip("#")), "-"))
+            heading = re.sub(r"^(?:[ \t]*>)*[ \t]*#+|#+[ \t]*$", "", line)
+            ids.add(slugify(plain(heading), "-"))
     return ids
 
 
@@ -213,11 +216,31 @@ def raw_html(text: str) -> Iterator[int]:
             yield match.start()
 
 
+def indented_code_spans(text: str) -> list[Span]:
+    """Indented code blocks: lines indented 4+ after a blank line (or after such a line)."""
+    spans: list[Span] = []
+    previous_blank, in_code = True, False
+    for offset, line in _lines(text):
+        blank = not line.strip()
+        if not blank and _INDENTED_RE.match(line) and (previous_blank or in_code):
+            in_code = True
+            spans.append((offset, offset + len(line)))
+        elif not blank:
+            in_code = False
+        previous_blank = blank
+    return spans
+
+
 def escape_html_outside_code(text: str) -> str:
-    """Turn every ``<`` outside code into ``&lt;`` so no raw HTML can pass through Markdown."""
+    """Turn every ``<`` outside code into ``&lt;`` so no raw HTML can pass through Markdown.
+
+    Inside code ``<`` is shown as typed. Should the scanner take a list's continuation for
+    indented code, the ``<`` it leaves is harmless: validation has refused tag-like text
+    everywhere but fenced and inline code, and the sanitiser stands behind both.
+    """
     pieces: list[str] = []
     position = 0
-    for start, end in code_spans(text):
+    for start, end in _merge(code_spans(text) + indented_code_spans(text)):
         pieces.append(text[position:start].replace("<", "&lt;"))
         pieces.append(text[start:end])
         position = end
@@ -246,24 +269,39 @@ def sentence_bounds(text: str, start: int, end: int, offset: int) -> Span:
 
 
 def first_sentence(text: str) -> str:
-    """The opening sentence of the first paragraph that is not a heading, as plain text."""
-    for paragraph in re.split(r"\n[ \t]*\n", text):
-        stripped = paragraph.strip()
-        if not stripped or _ATX_RE.match(stripped) or _FENCE_RE.match(stripped):
+    """The opening sentence of the first paragraph, as plain text; headings are skipped."""
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = block.strip("\n").split("\n")
+        while lines and (
+            not lines[0].strip()
+            or _ATX_RE.match(lines[0])
+            or (len(lines) > 1 and _SETEXT_RE.match(lines[1]))
+        ):
+            lines = lines[2:] if len(lines) > 1 and _SETEXT_RE.match(lines[1]) else lines[1:]
+        paragraph = "\n".join(lines).strip()
+        if not paragraph or _FENCE_RE.match(paragraph) or _INDENTED_RE.match(lines[0]):
             continue
-        start, end = sentence_bounds(stripped, 0, len(stripped), 0)
-        return plain(stripped[start:end])
+        start, end = sentence_bounds(paragraph, 0, len(paragraph), 0)
+        return plain(paragraph[start:end])
     return ""
 
 
 def plain(markdown: str) -> str:
-    """Inline Markdown to plain text: link text kept, markup and line breaks dropped."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    """Inline Markdown to plain text: link text kept, markup and line breaks dropped.
+
+    Block markers (quote, list) go first, then escaped characters are set aside so that
+    ``\\*`` stays a star, then links, code and paired emphasis are unwrapped.
+    """
+    text = _BLOCK_MARKER_RE.sub("", markdown)
+    text = _ESCAPED_RE.sub(lambda m: chr(_STAND_IN + ord(m.group(1))), text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"!?\[([^\]]*)\]\[[^\]]*\]", r"\1", text)
     text = _CODE_SPAN_RE.sub(lambda m: m.group(2).strip(), text)
-    text = _INLINE_MARKUP_RE.sub("", text)
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>])", r"\1", text)
-    text = re.sub(r"^\s*(?:>\s*)+|^\s*(?:[-*+]|\d+[.)])\s+", "", text, flags=re.M)
+    for pattern in _EMPHASIS_RES:
+        previous = None
+        while previous != text:  # nested emphasis: ***a** b*
+            previous, text = text, pattern.sub(r"\2", text)
+    text = re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group(0)) - _STAND_IN), text)
     return " ".join(html.unescape(text).split())
 
 

@@ -118,7 +118,10 @@ def link_mentions(body: str, mentions: tuple[Mention, ...], from_page: str) -> s
     pieces: list[str] = []
     position = 0
     for mention in mentions:
-        pieces.append(body[position : mention.start])
+        before = body[position : mention.start]
+        if before.endswith("!") and not before.endswith("\\!"):
+            before = before[:-1] + "\\!"  # "!" then a link would make an image
+        pieces.append(before)
         target = posixpath.relpath(actor_path(mention.actor), posixpath.dirname(from_page))
         pieces.append(f"[{body[mention.start : mention.end]}]({target})")
         position = mention.end
@@ -142,7 +145,8 @@ def render_article(article: Article, dossier: Dossier, index: Index) -> Page:
         disclaimer = mdtext.escape(article.disclaimer)
         if article.disclaimer_cut_off:
             disclaimer += " […]\n\n    *The source cuts the disclaimer off here.*"
-        lines += ['!!! opinion "Opinion"', "", f"    {disclaimer}", ""]
+        # The comment ends the admonition even when the body starts indented.
+        lines += ['!!! opinion "Opinion"', "", f"    {disclaimer}", "", "<!-- article text -->", ""]
     body = link_mentions(article.body, index.mentions[article.slug], path)
     lines += [body.strip("\n"), ""]
 
@@ -338,9 +342,10 @@ def _mention_notes(actor_id: str, slugs: tuple[str, ...], index: Index) -> dict[
     return notes
 
 
-def _years_named(articles: list[Article]) -> list[str]:
+def _years_named(articles: list[Article]) -> str:
+    """ "2021: 3 articles, 2020: 1 article" """
     counts = {year: len(items) for year, items in _by_year(articles).items()}
-    return [", ".join(f"{year}: {_plural(count, 'article')}" for year, count in counts.items())]
+    return ", ".join(f"{year}: {_plural(count, 'article')}" for year, count in counts.items())
 
 
 def render_actor(actor: Actor, dossier: Dossier, index: Index) -> list[Page]:
@@ -362,7 +367,7 @@ def render_actor(actor: Actor, dossier: Dossier, index: Index) -> list[Page]:
         for slug, event in index.events_by_actor[actor.id]
     ]
     if articles:
-        timeline += ["", "Named in articles of " + _years_named(articles)[0] + "."]
+        timeline += [*([""] if timeline else []), f"Named in articles of {_years_named(articles)}."]
     related = [
         f"- {_link(dossier.actors_by_id[other].name, path, actor_path(other))} — "
         f"in {_plural(count, 'article')}"
@@ -389,7 +394,7 @@ def render_topic(topic: Topic, dossier: Dossier, index: Index) -> list[Page]:
         for slug, event in index.events_by_topic[topic.id]
     ]
     if articles:
-        timeline += ["", "Articles of " + _years_named(articles)[0] + "."]
+        timeline += [*([""] if timeline else []), f"Articles of {_years_named(articles)}."]
     related = [
         f"- {_link(dossier.actors_by_id[actor_id].name, path, actor_path(actor_id))} — "
         f"in {_plural(count, 'article')}"

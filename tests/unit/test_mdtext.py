@@ -1,0 +1,260 @@
+"""mdtext: escaping, plain text, sentences, raw HTML and link safety."""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+
+import markdown
+import pytest
+
+from build_scripts import mdtext
+
+# The extensions the site renders with (mkdocs.yml plus MkDocs' built-in ones).
+EXTENSIONS = ["toc", "admonition", "tables", "footnotes", "fenced_code"]
+
+
+def to_html(text: str) -> str:
+    return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+def visible(fragment: str) -> str:
+    """The text a reader sees in an HTML fragment."""
+    return html.unescape(re.sub(r"<[^>]*>", "", fragment))
+
+
+# --- escape ---------------------------------------------------------------------------------
+
+TRICKY = [
+    "*Bold* [x](javascript:alert(1))",
+    "_under_ __double__ ***triple***",
+    "# not a heading",
+    "1. not a list",
+    "- not a list either",
+    "+ nor this",
+    "> not a quote",
+    '!!! note "not an admonition"',
+    "[^1] is not a footnote",
+    "![not an image](x.png)",
+    "<b>not bold</b> <script>alert(1)</script>",
+    "<!-- not a comment -->",
+    "<https://example.org/not-an-autolink>",
+    "&amp; &lt; &#42; & && &",
+    "back\\slash \\* \\\\ ` `` ``` `code`",
+    "{curly} (round) [square]",
+    "a | b | c",
+    "--- *** ___",
+    "snake_case_name and 2 * 3 - 1 + 4 = 6.",
+    "C# ##",
+    "Ends with a backslash \\",
+    "Trailing #",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_escape_renders_as_exactly_the_original_text(text):
+    rendered = to_html(mdtext.escape(text))
+    assert visible(rendered).strip() == text
+    assert re.fullmatch(r"<p>.*</p>", rendered, re.S), rendered
+
+
+def test_escape_round_trip_on_random_strings_of_special_characters():
+    alphabet = "*_[]()#`\\<>&{}!+-. |~:=abc1\"'"
+    generator = random.Random(20210614)
+    failures = []
+    for _ in range(400):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 24)))
+        shown = visible(to_html(mdtext.escape(text)))
+        if shown.strip() != " ".join(text.split()):
+            failures.append((text, mdtext.escape(text), shown))
+    assert failures == []
+
+
+def test_escape_output_exactly():
+    assert mdtext.escape("*a* [b](c) #1 <i> & x!") == r"\*a\* \[b\]\(c\) \#1 &lt;i&gt; &amp; x\!"
+
+
+def test_escape_collapses_white_space_but_keeps_one_space_at_the_ends():
+    assert mdtext.escape("  a\n\tb   c ") == " a b c "
+
+
+def test_escaped_pieces_can_be_joined_around_markup():
+    rendered = to_html("**" + mdtext.escape("*x*") + "**" + mdtext.escape(" and _y_"))
+    assert rendered == "<p><strong>*x*</strong> and _y_</p>"
+
+
+# --- plain ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("**Bold** and _italic_ and ***both***", "Bold and italic and both"),
+        ("[link text](https://example.org/a) and ![alt](x.png)", "link text and alt"),
+        ("[reference text][ref] here", "reference text here"),
+        ("a `code span` and ``more code``", "a code span and more code"),
+        ("AT&amp;T &lt;b&gt; &#42;", "AT&T <b> *"),
+        ("first line\nsecond   line", "first line second line"),
+        ("> quoted text", "quoted text"),
+        ("- item text", "item text"),
+        ("3. numbered item", "numbered item"),
+        (r"not \[a link\]\(x\) \# \+ \- \!", "not [a link](x) # + - !"),
+        ("snake_case_name", "snake_case_name"),
+        ("  padded  ", "padded"),
+    ],
+)
+def test_plain(source, text):
+    assert mdtext.plain(source) == text
+
+
+def test_plain_keeps_backslash_escaped_asterisks():
+    assert mdtext.plain(r"an \*escaped\* \_word\_") == "an *escaped* _word_"
+
+
+def test_plain_keeps_an_escaped_number_at_the_start_of_a_line():
+    assert to_html(r"1986\. A good year.") == "<p>1986. A good year.</p>"
+    assert mdtext.plain(r"1986\. A good year.") == "1986. A good year."
+
+
+def test_plain_keeps_a_lone_asterisk_that_markdown_shows():
+    assert to_html("2 * 3 = 6") == "<p>2 * 3 = 6</p>"
+    assert mdtext.plain("2 * 3 = 6") == "2 * 3 = 6"
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+
+def sentence_at(text: str, word: str, start: int = 0, end: int | None = None) -> str:
+    end = len(text) if end is None else end
+    bounds = mdtext.sentence_bounds(text, start, end, text.index(word, start))
+    return text[slice(*bounds)]
+
+
+PARAGRAPH = (
+    "Gen. Smith met Dr. Jones in the U.S. capital. "
+    'Mr. Brown said "Stop." Was it true? It was! '
+    "Prices rose 3.5 per cent, e.g. for bread. Then nothing."
+)
+
+
+@pytest.mark.parametrize(
+    ("word", "sentence"),
+    [
+        ("Smith", "Gen. Smith met Dr. Jones in the U.S. capital."),
+        ("capital", "Gen. Smith met Dr. Jones in the U.S. capital."),
+        ("Brown", 'Mr. Brown said "Stop."'),
+        ("Was", "Was it true?"),
+        ("It was", "It was!"),
+        ("Prices", "Prices rose 3.5 per cent, e.g. for bread."),
+        ("nothing", "Then nothing."),
+    ],
+)
+def test_sentence_bounds(word, sentence):
+    assert sentence_at(PARAGRAPH, word) == sentence
+
+
+def test_sentence_bounds_stay_inside_the_given_range():
+    text = "Outside one. Inside starts here. Inside ends. Outside two."
+    start, end = text.index("Inside"), text.index(" Outside two")
+    assert sentence_at(text, "starts", start, end) == "Inside starts here."
+    assert sentence_at(text, "ends", start, end) == "Inside ends."
+
+
+def test_lowercase_after_a_full_stop_does_not_start_a_sentence():
+    assert sentence_at("It cost 3 min. more than planned. Next.", "more") == (
+        "It cost 3 min. more than planned."
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "first"),
+    [
+        ("First one. Second one.", "First one."),
+        ("## A heading\n\nFirst one. Second one.", "First one."),
+        ("```\ncode. Here.\n```\n\nFirst one. Second.", "First one."),
+        ("\n\n  **Bold** start of [a link](https://example.org). Next.", "Bold start of a link."),
+        ("Gen. Smith spoke in the U.S. today. Then left.", "Gen. Smith spoke in the U.S. today."),
+        ("Only one sentence without a stop", "Only one sentence without a stop"),
+        ("", ""),
+        ("## Only a heading", ""),
+    ],
+)
+def test_first_sentence(body, first):
+    assert mdtext.first_sentence(body) == first
+
+
+def test_first_sentence_skips_setext_heading():
+    assert mdtext.first_sentence("A heading\n=========\n\nFirst one. Second.") == "First one."
+
+
+def test_first_sentence_of_paragraph_right_under_a_heading():
+    body = "## A heading\nFirst one. Second.\n\nLater paragraph."
+    assert to_html(body) == '<h2 id="a-heading">A heading</h2>\n<p>First one. Second.</p>\n' + (
+        "<p>Later paragraph.</p>"
+    )
+    assert mdtext.first_sentence(body) == "First one."
+
+
+# --- raw HTML -------------------------------------------------------------------------------
+
+
+def test_escape_html_outside_code_exact():
+    source = "<script>alert(1)</script> and `a < b` and <b>x</b>"
+    assert mdtext.escape_html_outside_code(source) == (
+        "&lt;script>alert(1)&lt;/script> and `a < b` and &lt;b>x&lt;/b>"
+    )
+
+
+def test_escape_html_outside_code_renders_tags_as_text_and_keeps_code():
+    source = "Say <script>alert(1)</script> and `a < b`.\n\n```\nif a < b:\n```"
+    rendered = to_html(mdtext.escape_html_outside_code(source))
+    assert "<script" not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert "<code>a &lt; b</code>" in rendered
+    assert "<pre><code>if a &lt; b:\n</code></pre>" in rendered
+    assert "&amp;lt;" not in rendered
+
+
+def test_escape_html_outside_code_keeps_indented_code():
+    rendered = to_html(mdtext.escape_html_outside_code("Text.\n\n    if a < b:\n\nMore."))
+    assert "<pre><code>if a &lt; b:\n</code></pre>" in rendered
+
+
+# --- link safety ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "jav&#x61;script:alert(1)",
+        "&#106;avascript:alert(1)",
+        "javascript&colon;alert(1)",
+        " java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+    ],
+)
+def test_unsafe_urls(url):
+    assert mdtext.unsafe_url(url) is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org/a",
+        "https://example.org/a?b=c#d",
+        "HTTPS://EXAMPLE.ORG/",
+        "mailto:someone@example.org",
+        "../actors/northland.md",
+        "relative/page.md",
+        "/absolute/path",
+        "#x",
+        "",
+    ],
+)
+def test_safe_urls(url):
+    assert mdtext.unsafe_url(url) is False

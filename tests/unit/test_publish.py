@@ -1,0 +1,143 @@
+"""publish.write_folder: pages written to a folder, atomically, touching only what changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from build_scripts import publish
+from build_scripts.publish import write_folder
+from build_scripts.render import Page
+
+PAGES = [
+    Page("index.md", "# Home\n", ""),
+    Page("articles/2021-06-14-a.md", "# A — “quoted”\n", "articles/2021-06-14-a.md"),
+    Page("actors/northland.md", "# Northland\n", "actors.yml"),
+    Page("topics/ferries.md", "# Ferries\n", "topics.yml"),
+]
+OLD = 1_000_000_000  # a modification time long before the test ran
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def make_old(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, (OLD, OLD))
+
+
+def test_writes_every_page_as_utf8(tmp_path):
+    out = tmp_path / "out"
+    assert write_folder(PAGES, out) == 4
+    assert files_under(out) == {page.path: page.text.encode("utf-8") for page in PAGES}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_creates_missing_parent_folders(tmp_path):
+    out = tmp_path / "a" / "b" / "out"
+    write_folder(PAGES[:1], out)
+    assert files_under(out) == {"index.md": b"# Home\n"}
+
+
+def test_unchanged_files_keep_their_modification_time(tmp_path):
+    out = tmp_path / "out"
+    write_folder(PAGES, out)
+    make_old(out)
+    assert write_folder(PAGES, out) == 0
+    assert {p.stat().st_mtime for p in out.rglob("*") if p.is_file()} == {OLD}
+
+
+def test_changed_files_are_rewritten_and_only_they(tmp_path):
+    out = tmp_path / "out"
+    write_folder(PAGES, out)
+    make_old(out)
+    changed = [*PAGES[:3], Page("topics/ferries.md", "# Ferries, changed\n", "topics.yml")]
+    assert write_folder(changed, out) == 1
+    assert (out / "topics/ferries.md").read_text(encoding="utf-8") == "# Ferries, changed\n"
+    assert (out / "topics/ferries.md").stat().st_mtime != OLD
+    assert (out / "index.md").stat().st_mtime == OLD
+
+
+def test_pages_no_longer_rendered_are_removed(tmp_path):
+    out = tmp_path / "out"
+    write_folder(PAGES, out)
+    write_folder(PAGES[:2], out)
+    assert sorted(files_under(out)) == ["articles/2021-06-14-a.md", "index.md"]
+
+
+def test_a_page_whose_path_is_a_folder_leaves_the_previous_output_untouched(tmp_path):
+    out = tmp_path / "out"
+    write_folder(PAGES, out)
+    make_old(out)
+    before = files_under(out)
+    clash = [
+        Page("index.md", "# New home\n", ""),
+        Page("actors", "a page where a folder must go\n", ""),
+        Page("actors/northland.md", "# Northland, changed\n", "actors.yml"),
+    ]
+    with pytest.raises(OSError):
+        write_folder(clash, out)
+    assert files_under(out) == before
+    assert {p.stat().st_mtime for p in out.rglob("*") if p.is_file()} == {OLD}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_failed_write_midway_leaves_the_previous_output_untouched(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_folder(PAGES, out)
+    before = files_under(out)
+    calls = []
+    original = Path.write_bytes
+
+    def failing_write_bytes(self, data):
+        calls.append(self)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write_bytes)
+    new_pages = [Page(p.path, p.text + "changed\n", p.source) for p in PAGES]
+    with pytest.raises(OSError, match="No space left"):
+        write_folder(new_pages, out)
+    assert len(calls) == 3
+    assert files_under(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_failed_first_write_creates_no_output_folder(tmp_path, monkeypatch):
+    def failing_write_bytes(self, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write_bytes)
+    with pytest.raises(OSError):
+        write_folder(PAGES, tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_swap_leaves_the_previous_output_in_place(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_folder(PAGES, out)
+    before = files_under(out)
+    calls = []
+    original = os.replace
+
+    def failing_replace(source, destination):
+        calls.append((source, destination))
+        if len(calls) == 2:
+            raise OSError(5, "Input/output error")
+        return original(source, destination)
+
+    monkeypatch.setattr(publish.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        write_folder([Page("index.md", "# New home\n", "")], out)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert files_under(out) == before
