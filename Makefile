@@ -40,6 +40,12 @@ browser:
 test: lint browser  ## Lint, then every test
 	$(BIN)/python -m pytest
 
+.PHONY: screenshots
+# The README's screenshot, docs/assets/screenshots/actor-page.png, made by the code that the
+# browser tests use for their screenshots in test-output/screenshots/.
+screenshots: $(STAMP) browser  ## Rebuild the site and refresh the README's screenshot
+	$(BIN)/python tests/browser/screenshots.py
+
 bench: $(STAMP)  ## Benchmark against plain MkDocs (N=1,000 and 10,000); not part of make test
 	$(BIN)/python bench/run.py
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from build_scripts.link import Index, build_index
 from build_scripts.load import load
 from build_scripts.model import Dossier, Problem
-from build_scripts.render import Page, render
+from build_scripts.render import DEFAULT_SITE_URL, Page, render
 from build_scripts.validate import validate
 
 DEFAULT_TITLE = "Research dossier"
@@ -37,7 +37,9 @@ class Outcome:
         return tuple(p for p in self.problems if p.severity != "error")
 
 
-def run(root: str | os.PathLike[str], title: str = DEFAULT_TITLE) -> Outcome:
+def run(
+    root: str | os.PathLike[str], title: str = DEFAULT_TITLE, site_url: str = DEFAULT_SITE_URL
+) -> Outcome:
     """Load, validate, link and render a dossier. Pages are empty when there is any error."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -56,6 +58,6 @@ def run(root: str | os.PathLike[str], title: str = DEFAULT_TITLE) -> Outcome:
         return Outcome(tuple(problems), dossier=dossier, timings=timings)
     index = build_index(dossier)
     lap("link")
-    pages = render(dossier, index, title)
+    pages = render(dossier, index, title, site_url)
     lap("render")
     return Outcome(tuple(problems), tuple(pages), dossier, index, timings)

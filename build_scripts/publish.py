@@ -25,7 +25,7 @@ from pathlib import Path
 import nh3
 
 from build_scripts.pipeline import Outcome, run
-from build_scripts.render import Page
+from build_scripts.render import DEFAULT_SITE_URL, Page
 
 log = logging.getLogger("mkdocs.hooks.dossier")
 CONFIG_KEY = "dossier_dir"
@@ -96,7 +96,7 @@ def on_pre_build(config):
     from mkdocs.exceptions import PluginError
 
     root = dossier_dir(config)
-    outcome = run(root, config["site_name"])
+    outcome = run(root, config["site_name"], config["site_url"] or DEFAULT_SITE_URL)
     for problem in outcome.warnings:
         log.warning(str(problem))
     if outcome.errors:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from build_scripts import mdtext
+from build_scripts import exports, mdtext
 from build_scripts.link import Index, Mention
 from build_scripts.model import Actor, Article, Dossier, Event, PartialDate, Quote, Topic
 from build_scripts.slugs import slugify
@@ -180,6 +180,7 @@ def render_article(article: Article, dossier: Dossier, index: Index) -> Page:
         lines += [_event_line(article.slug, e, dossier, index, path) for e in article.events]
         lines.append("")
     lines += ["## Source", "", _source_line(article), ""]
+    lines += [exports.cite_block(article), ""]
     return Page(path, "\n".join(lines), article.rel)
 
 
@@ -584,9 +585,19 @@ def render_home(dossier: Dossier, title: str) -> Page:
     return Page(HOME, "\n".join(lines), "")
 
 
-def render(dossier: Dossier, index: Index, title: str = "Research dossier") -> list[Page]:
-    """Every page of the dossier, sorted by path."""
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+
+
+def render(
+    dossier: Dossier,
+    index: Index,
+    title: str = "Research dossier",
+    site_url: str = DEFAULT_SITE_URL,
+) -> list[Page]:
+    """Every page and data file of the dossier, sorted by path. ``site_url`` is where the site
+    is published (the feed needs absolute links)."""
     pages = [
+        *exports.pages(dossier, index, site_url, title),
         render_home(dossier, title),
         *render_articles_index(dossier),
         render_actors_index(dossier, index),

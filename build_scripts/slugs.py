@@ -1,4 +1,4 @@
-"""Turn names into URL slugs: lowercase ASCII letters, digits and single hyphens."""
+"""Turn names and titles into URL slugs: lowercase ASCII letters, digits and single hyphens."""
 
 from __future__ import annotations
 
@@ -6,18 +6,28 @@ import hashlib
 import re
 import unicodedata
 
+MAX_LENGTH = 80
 
-def slugify(text: str, max_length: int = 80) -> str:
-    """ "Ken Hanly" -> "ken-hanly"; accents are transliterated, other characters dropped.
+# Letters NFKD does not decompose into ASCII.
+_TRANSLIT = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l"}
+    | {"Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i"}
+)
 
-    A name with no ASCII letter or digit left (say, in Arabic script) gets a stable
-    ``x-<hash>`` slug instead of an empty one. Long slugs are cut at a hyphen.
+
+def slugify(text: str, max_length: int = MAX_LENGTH, fallback: str = "x") -> str:
+    """ "Ken Hanly" -> "ken-hanly"; accents transliterated, apostrophes dropped.
+
+    Text with no ASCII letter or digit left (Greek, Arabic...) gets the stable name
+    ``<fallback>-<hash>``. A long slug is cut at a hyphen.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if not slug:
-        return "x-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    folded = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = re.sub(r"['’]", "", folded.lower())
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     if len(slug) > max_length:
-        cut = slug.rfind("-", 0, max_length + 1)
-        slug = slug[: cut if cut > 0 else max_length]
+        cut = slug[: max_length + 1]
+        slug = (cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_length]).strip("-")
+    if not slug:
+        slug = f"{fallback}-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return slug

@@ -421,11 +421,12 @@ def topic_resolver(topics: tuple[Topic, ...]) -> dict[str, str]:
     table: dict[str, str] = {}
     for topic in topics:
         for name in (topic.id, topic.name, *topic.aliases):
-            table.setdefault(_fold(name), topic.id)
+            table.setdefault(fold(name), topic.id)
     return table
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """How names are compared: case-folded, runs of white space as one space."""
     return " ".join(text.casefold().split())
 
 
@@ -608,7 +609,7 @@ def validate_article(
         return None
     tag_topics = []
     for position, tag in enumerate(values["tags"]):
-        topic_id = topics.get(_fold(tag))
+        topic_id = topics.get(fold(tag))
         if topic_id is None:
             line = data.value["tags"].value[position].line
             hint = _did_you_mean(tag, [*topics.keys()])

@@ -423,3 +423,23 @@ def test_declared_shared_alias_is_accepted_and_never_linked(workdir: Path) -> No
     assert outcome.problems == ()
     (mentions,) = outcome.index.mentions.values()
     assert [m.actor for m in mentions] == ["northland"]
+
+
+def test_check_of_named_files_reports_only_theirs(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    second = "articles/2021-06-15-second.md"
+    _write(
+        workdir / "dossier",
+        {A: article(kind="oped"), second: article(date="2021-06-15", drop=("title",))},
+    )
+    assert main(["check", "--dossier", "dossier", f"dossier/{second}"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"dossier/{second}:2: front matter: missing required key 'title'",
+        "1 error(s), 0 warning(s)",
+    ]
+    (workdir / "dossier" / second).write_text(article(date="2021-06-15"))
+    assert main(["check", "--dossier", "dossier", f"dossier/{second}"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert captured.out == "ok: 1 file(s) (other files have problems: run check)\n"

@@ -493,7 +493,8 @@ def hostile_pages(validated, article) -> dict[str, str]:
         actors=actors,
         topics=topics,
     )
-    return {page.path: page.text for page in render(dossier, index)}
+    # Markdown pages only: the data files (feed, bibliography, JSON) are tested in exports.
+    return {page.path: page.text for page in render(dossier, index) if page.path.endswith(".md")}
 
 
 def test_metadata_markup_is_shown_as_literal_text(hostile_pages):
