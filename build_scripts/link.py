@@ -128,6 +128,7 @@ def build_index(dossier: Dossier) -> Index:
     articles_by_actor: dict[str, list[str]] = defaultdict(list)
     articles_by_topic: dict[str, list[str]] = defaultdict(list)
     pair_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    pair_mentions: dict[str, Counter[str]] = defaultdict(Counter)  # tie-break: prominence
     topic_actor_counts: dict[str, Counter[str]] = defaultdict(Counter)
     quotes_by_actor: dict[str, list[tuple[str, Quote]]] = defaultdict(list)
     events: list[tuple[str, Event]] = []
@@ -148,13 +149,15 @@ def build_index(dossier: Dossier) -> Index:
             names.setdefault(key, name)
         found = mentions_in(article, matcher)
         mentions[article.slug] = found
-        named = tuple(dict.fromkeys(m.actor for m in found))
+        mention_counts = Counter(m.actor for m in found)
+        named = tuple(mention_counts)  # first mention first
         actors_by_article[article.slug] = named
         for actor_id in named:
             articles_by_actor[actor_id].append(article.slug)
             for other in named:
                 if other != actor_id:
                     pair_counts[actor_id][other] += 1
+                    pair_mentions[actor_id][other] += mention_counts[other]
         for topic_id in article.topics:
             articles_by_topic[topic_id].append(article.slug)
             topic_actor_counts[topic_id].update(named)
@@ -181,7 +184,10 @@ def build_index(dossier: Dossier) -> Index:
         articles_by_actor={a.id: tuple(articles_by_actor.get(a.id, ())) for a in dossier.actors},
         articles_by_topic={t.id: tuple(articles_by_topic.get(t.id, ())) for t in dossier.topics},
         actors_by_article=actors_by_article,
-        co_mentions={a.id: _ranked(pair_counts.get(a.id, Counter())) for a in dossier.actors},
+        co_mentions={
+            a.id: _ranked(pair_counts.get(a.id, Counter()), pair_mentions.get(a.id, Counter()))
+            for a in dossier.actors
+        },
         actors_by_topic={
             t.id: _ranked(topic_actor_counts.get(t.id, Counter())) for t in dossier.topics
         },
@@ -189,6 +195,10 @@ def build_index(dossier: Dossier) -> Index:
     )
 
 
-def _ranked(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
-    """Most frequent first; ties by id so the order never depends on input order."""
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+def _ranked(
+    counts: Counter[str], tie_break: Counter[str] | None = None
+) -> tuple[tuple[str, int], ...]:
+    """Most frequent first; ties by ``tie_break`` (more first), then by id, so the order never
+    depends on input order."""
+    weights = tie_break or Counter()
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], -weights[item[0]], item[0])))

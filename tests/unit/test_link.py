@@ -283,6 +283,20 @@ def test_co_mentions_count_articles_and_break_ties_by_id(validated, article):
     assert index.co_mentions["centcom"] == ()
 
 
+def test_co_mention_ties_go_to_the_actor_named_more_often_first(validated, article):
+    _, index = validated(
+        {
+            "2021-03-01-a.md": article(
+                "Iran met the Command Post. The Harbour Board spoke. The Harbour Board left.",
+                date="2021-03-01",
+            ),
+        },
+        actors=MATCHING_ACTORS,
+    )
+    # Both share one article with Iran; the Harbour Board is named twice, the Post once.
+    assert index.co_mentions["iran"] == (("harbour-board", 1), ("command-post", 1))
+
+
 TOPICS = """\
 - id: ferries
   name: Ferries
