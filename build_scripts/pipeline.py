@@ -38,7 +38,10 @@ class Outcome:
 
 
 def run(
-    root: str | os.PathLike[str], title: str = DEFAULT_TITLE, site_url: str = DEFAULT_SITE_URL
+    root: str | os.PathLike[str],
+    title: str = DEFAULT_TITLE,
+    site_url: str = DEFAULT_SITE_URL,
+    directory_urls: bool = True,
 ) -> Outcome:
     """Load, validate, link and render a dossier. Pages are empty when there is any error."""
     timings: dict[str, float] = {}
@@ -58,6 +61,6 @@ def run(
         return Outcome(tuple(problems), dossier=dossier, timings=timings)
     index = build_index(dossier)
     lap("link")
-    pages = render(dossier, index, title, site_url)
+    pages = render(dossier, index, title, site_url, directory_urls)
     lap("render")
     return Outcome(tuple(problems), tuple(pages), dossier, index, timings)

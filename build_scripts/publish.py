@@ -79,9 +79,26 @@ SAFE_TAGS = frozenset(
         "tr",
         "u",
         "ul",
+        "svg",
+        "title",
+        "desc",
+        "g",
+        "line",
+        "circle",
+        "text",
     )
 )
-SAFE_ATTRIBUTES = {"*": {"id", "class", "title"}, "a": {"href"}, "th": {"align"}, "td": {"align"}}
+SAFE_ATTRIBUTES = {
+    "*": {"id", "class", "title"},
+    "a": {"href"},
+    "th": {"align"},
+    "td": {"align"},
+    # The network drawings (build_scripts/network.py); no style, no script, no event.
+    "svg": {"viewBox", "role", "aria-labelledby"},
+    "line": {"x1", "y1", "x2", "y2", "stroke-width"},
+    "circle": {"cx", "cy", "r"},
+    "text": {"x", "y"},
+}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -96,7 +113,12 @@ def on_pre_build(config):
     from mkdocs.exceptions import PluginError
 
     root = dossier_dir(config)
-    outcome = run(root, config["site_name"], config["site_url"] or DEFAULT_SITE_URL)
+    outcome = run(
+        root,
+        config["site_name"],
+        config["site_url"] or DEFAULT_SITE_URL,
+        config["use_directory_urls"],
+    )
     for problem in outcome.warnings:
         log.warning(str(problem))
     if outcome.errors:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import yaml
 
-from build_scripts import exports, mdtext
+from build_scripts import exports, mdtext, network
 from build_scripts.link import Index, Mention
 from build_scripts.model import Actor, Article, Dossier, Event, PartialDate, Quote, Topic
+from build_scripts.related import Related, related_articles, related_markdown
 from build_scripts.slugs import slugify
 
 ARTICLES = "articles"
@@ -129,7 +130,12 @@ def link_mentions(body: str, mentions: tuple[Mention, ...], from_page: str) -> s
     return mdtext.escape_html_outside_code("".join(pieces))
 
 
-def render_article(article: Article, dossier: Dossier, index: Index) -> Page:
+def render_article(
+    article: Article,
+    dossier: Dossier,
+    index: Index,
+    related: tuple[Related, ...] = (),
+) -> Page:
     path = article_path(article.slug)
     lines = [_front_matter(article.title, article.summary), f"# {mdtext.escape(article.title)}", ""]
     author = _link(article.author, path, f"authors/{slugify(article.author)}.md")
@@ -179,6 +185,8 @@ def render_article(article: Article, dossier: Dossier, index: Index) -> Page:
         lines += ["## Events reported", ""]
         lines += [_event_line(article.slug, e, dossier, index, path) for e in article.events]
         lines.append("")
+    if related:
+        lines += ["## Related reading", "", related_markdown(related, dossier, index, path)]
     lines += ["## Source", "", _source_line(article), ""]
     lines += [exports.cite_block(article), ""]
     return Page(path, "\n".join(lines), article.rel)
@@ -349,7 +357,9 @@ def _years_named(articles: list[Article]) -> str:
     return ", ".join(f"{year}: {_plural(count, 'article')}" for year, count in counts.items())
 
 
-def render_actor(actor: Actor, dossier: Dossier, index: Index) -> list[Page]:
+def render_actor(
+    actor: Actor, dossier: Dossier, index: Index, directory_urls: bool = True
+) -> list[Page]:
     path = actor_path(actor.id)
     slugs = index.articles_by_actor[actor.id]
     articles = [index.articles_by_slug[slug] for slug in slugs]
@@ -369,11 +379,8 @@ def render_actor(actor: Actor, dossier: Dossier, index: Index) -> list[Page]:
     ]
     if articles:
         timeline += [*([""] if timeline else []), f"Named in articles of {_years_named(articles)}."]
-    related = [
-        f"- {_link(dossier.actors_by_id[other].name, path, actor_path(other))} — "
-        f"in {_plural(count, 'article')}"
-        for other, count in index.co_mentions[actor.id][:NEIGHBOURS_SHOWN]
-    ]
+    drawing = network.neighbourhood(actor.id, dossier, index, path, directory_urls)
+    related = [drawing] if drawing else []
     return _term_page(
         path=path,
         name=actor.name,
@@ -593,10 +600,14 @@ def render(
     index: Index,
     title: str = "Research dossier",
     site_url: str = DEFAULT_SITE_URL,
+    directory_urls: bool = True,
 ) -> list[Page]:
     """Every page and data file of the dossier, sorted by path. ``site_url`` is where the site
-    is published (the feed needs absolute links)."""
+    is published (the feed needs absolute links); ``directory_urls`` is MkDocs' setting of that
+    name, which the drawings' links (raw HTML, not rewritten by MkDocs) must follow."""
+    related = related_articles(dossier, index)
     pages = [
+        network.network_page(dossier, index, directory_urls),
         *exports.pages(dossier, index, site_url, title),
         render_home(dossier, title),
         *render_articles_index(dossier),
@@ -612,9 +623,12 @@ def render(
             index,
         ),
     ]
-    pages += [render_article(article, dossier, index) for article in dossier.articles]
+    pages += [
+        render_article(article, dossier, index, related.get(article.slug, ()))
+        for article in dossier.articles
+    ]
     for actor in dossier.actors:
-        pages += render_actor(actor, dossier, index)
+        pages += render_actor(actor, dossier, index, directory_urls)
     for topic in dossier.topics:
         pages += render_topic(topic, dossier, index)
     return sorted(pages, key=lambda page: page.path)

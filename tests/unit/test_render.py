@@ -359,7 +359,9 @@ def test_actor_page_lists_articles_newest_first_with_bolded_sentences(pages):
         "\n"
         "    > **Northland** opened a ferry line on Monday\\."
     )
-    assert section(text, "Named alongside") == "- [Ada Quill](ada-quill.md) — in 2 articles"
+    neighbours = section(text, "Named alongside")
+    assert '<svg class="dossier-network-graph"' in neighbours  # the drawing, then its list
+    assert neighbours.endswith("- [Ada Quill](ada-quill.md) — person, named together in 2 articles")
 
 
 def test_actor_page_shows_three_sentences_per_article_then_a_count(validated, article):
