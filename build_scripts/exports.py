@@ -94,7 +94,38 @@ def _csl_style() -> CitationStylesStyle:
 
 
 def formatted_reference(article: Article) -> str:
-    """The article's reference as plain text, formatted by citeproc-py in ``CSL_STYLE``."""
+    """The article's reference as plain text, as citeproc-py formats it in ``CSL_STYLE``.
+
+    citeproc-py takes about 2 ms a reference, which is most of a 10,000-article build's
+    generation time. For this one style and item type its output is a fixed pattern whenever
+    no field holds quotation marks or ends in punctuation (which the style's quote and
+    punctuation rules would rework), so such references are filled in directly; every other
+    one goes through citeproc-py. A test checks the two agree on every fixture article.
+    """
+    return _patterned_reference(article) or citeproc_reference(article)
+
+
+_REWORKED_RE = re.compile(r"[\"'‘’“”«»]|[.,;:!?…]$")
+
+
+def _patterned_reference(article: Article) -> str | None:
+    fields = (article.author, article.title, article.publication)
+    if any(_REWORKED_RE.search(field) for field in fields) or not article.author:
+        return None
+    day = article.date
+    reference = (
+        f"{article.author} ({day.year}) ‘{article.title}’, {article.publication}, "
+        f"{day.day} {render.MONTHS[day.month - 1]}."
+    )
+    if article.url:
+        if _REWORKED_RE.search(article.url):
+            return None
+        reference += f" Available at: {article.url}."
+    return reference
+
+
+def citeproc_reference(article: Article) -> str:
+    """The reference formatted by citeproc-py itself."""
     item = csl_item(article)
     bibliography = CitationStylesBibliography(
         _csl_style(), CiteProcJSON([item]), citeproc_formatter.plain
@@ -172,22 +203,28 @@ def bibtex_entry(article: Article) -> str:
     return _write_bibtex(_bibtex_library([article]))
 
 
-def bibtex(dossier: Dossier) -> str:
+def bibtex_entries(dossier: Dossier) -> dict[str, str]:
+    """Each article's BibTeX entry by slug: made once a build, for the pages and the file."""
+    return {article.slug: bibtex_entry(article) for article in dossier.articles}
+
+
+def bibtex(dossier: Dossier, entries: dict[str, str] | None = None) -> str:
     """Every article as BibTeX, newest first, entries separated by a blank line."""
-    return _write_bibtex(_bibtex_library(dossier.articles))
+    entries = entries or bibtex_entries(dossier)
+    return "\n".join(entries[article.slug] for article in dossier.articles)
 
 
 # --- the "Cite this" block -----------------------------------------------------------------
 
 
-def cite_block(article: Article, index: Index | None = None) -> str:
+def cite_block(article: Article, index: Index | None = None, entry: str | None = None) -> str:
     """Markdown of an article page's "Cite this" section: the reference, then its BibTeX.
 
     Made for the article's own page (``articles/<slug>.md``): it links to the data page from
     there. The fence is longer than any run of backticks in the BibTeX, so no contributor text
     can close it early.
     """
-    entry = bibtex_entry(article).rstrip("\n")
+    entry = (entry or bibtex_entry(article)).rstrip("\n")
     longest = max((len(run) for run in re.findall(r"`+", entry)), default=0)
     fence = "`" * max(3, longest + 1)
     data_page = posixpath.relpath(DATA_PAGE, posixpath.dirname(render.article_path(article.slug)))
@@ -525,7 +562,9 @@ def dossier_data(dossier: Dossier, index: Index) -> dict[str, Any]:
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    # Compact: Python's C encoder only runs without indentation (ten times faster), and the
+    # files are for programs; any JSON tool pretty-prints them.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
 
 
 def dossier_json(dossier: Dossier, index: Index) -> str:
@@ -542,12 +581,16 @@ def schema_json() -> str:
 
 
 def pages(
-    dossier: Dossier, index: Index, site_url: str, title: str = "Research dossier"
+    dossier: Dossier,
+    index: Index,
+    site_url: str,
+    title: str = "Research dossier",
+    entries: dict[str, str] | None = None,
 ) -> list[render.Page]:
     """The site's data files, sorted by path. ``site_url`` must be absolute (for the feed)."""
     files = [
         render.Page(BIBLIOGRAPHY_JSON, csl_json(dossier, index), ""),
-        render.Page(BIBLIOGRAPHY_BIB, bibtex(dossier), ""),
+        render.Page(BIBLIOGRAPHY_BIB, bibtex(dossier, entries), ""),
         render.Page(FEED, feed(dossier, index, site_url, title), ""),
         render.Page(DOSSIER_JSON, dossier_json(dossier, index), ""),
         render.Page(DOSSIER_SCHEMA_JSON, schema_json(), ""),

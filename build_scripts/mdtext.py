@@ -10,6 +10,7 @@ Where the scanner and Python-Markdown could disagree it errs on the side of not 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -42,7 +43,11 @@ _NO_BREAK_AFTER = re.compile(
     r"|\b[A-Z](?:\.[A-Z])*)\.$"
 )
 # Exactly Python-Markdown's escapable characters: a backslash before any other one would show.
-_MD_ESCAPE_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
+_ESCAPES = str.maketrans(
+    {char: "\\" + char for char in "\\`*_{}[]()#+-.!"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
+_SPACE_RUN_RE = re.compile(r"\s+")
+_SPACE_TO_FOLD_RE = re.compile(r"\s{2,}|[^\S ]")
 # Paired emphasis only: a lone "*" (2 * 3) is text in Markdown, and so is snake_case.
 _EMPHASIS_RES = (
     re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1"),
@@ -55,6 +60,7 @@ _STAND_IN = 0xE000
 
 
 MAX_NESTING = 16
+_BRACKET_OR_BREAK_RE = re.compile(r"[\[\]]|\n\n")
 _LIST_ITEM_RE = re.compile(r"^( *)(?:[-*+]|\d+[.)])[ \t]")
 _QUOTE_PREFIX_RE = re.compile(r"^(?:[ \t]*>)+")
 
@@ -66,14 +72,15 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
     checked before anything else parses the body. Linear in the text's length.
     """
     depth = 0
-    for offset, char in enumerate(text):
-        if char == "[":
+    for match in _BRACKET_OR_BREAK_RE.finditer(text):
+        token = match.group(0)
+        if token == "[":
             depth += 1
             if depth > MAX_NESTING:
-                return offset, f"brackets nested more than {MAX_NESTING} deep"
-        elif char == "]":
+                return match.start(), f"brackets nested more than {MAX_NESTING} deep"
+        elif token == "]":
             depth = max(0, depth - 1)
-        elif char == "\n" and depth and text.startswith("\n\n", offset):
+        else:
             depth = 0  # brackets never span paragraphs
     for offset, line in _lines(text):
         quote = _QUOTE_PREFIX_RE.match(line)
@@ -121,12 +128,19 @@ def block_code_spans(text: str) -> list[Span]:
 
 def code_spans(text: str) -> list[Span]:
     """Spans that are certainly code: fenced blocks and inline code spans."""
+    return list(_code_spans(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _code_spans(text: str) -> tuple[Span, ...]:
+    # Validation, linking and rendering each ask for the same body's spans in turn; a small
+    # cache keyed by the text itself can never answer for another text.
     blocks = block_code_spans(text)
     spans = list(blocks)
     for match in _CODE_SPAN_RE.finditer(text):
         if not _inside(match.start(), blocks):
             spans.append(match.span())
-    return _merge(spans)
+    return tuple(_merge(spans))
 
 
 def protected_spans(text: str) -> list[Span]:
@@ -311,6 +325,6 @@ def escape(text: str) -> str:
     Runs of white space become one space; leading and trailing space is kept, so escaped
     pieces can be joined around markup.
     """
-    text = re.sub(r"\s+", " ", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_ESCAPE_RE.sub(r"\\\1", text)
+    if _SPACE_TO_FOLD_RE.search(text):
+        text = _SPACE_RUN_RE.sub(" ", text)
+    return text.translate(_ESCAPES)

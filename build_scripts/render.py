@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import posixpath
 from dataclasses import dataclass
 
 import yaml
@@ -74,9 +73,18 @@ def topic_path(topic_id: str) -> str:
     return f"{TOPICS}/{topic_id}.md"
 
 
+def relative(from_page: str, to_page: str) -> str:
+    """``to_page`` relative to the folder of ``from_page`` (both docs-relative, no "..")."""
+    source = from_page.split("/")[:-1]
+    target = to_page.split("/")
+    common = 0
+    while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
+        common += 1
+    return "../" * (len(source) - common) + "/".join(target[common:])
+
+
 def _link(text: str, from_page: str, to_page: str) -> str:
-    target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
-    return f"[{mdtext.escape(text)}]({target})"
+    return f"[{mdtext.escape(text)}]({relative(from_page, to_page)})"
 
 
 def format_date(day: datetime.date) -> str:
@@ -123,7 +131,7 @@ def link_mentions(body: str, mentions: tuple[Mention, ...], from_page: str) -> s
         if before.endswith("!") and not before.endswith("\\!"):
             before = before[:-1] + "\\!"  # "!" then a link would make an image
         pieces.append(before)
-        target = posixpath.relpath(actor_path(mention.actor), posixpath.dirname(from_page))
+        target = relative(from_page, actor_path(mention.actor))
         pieces.append(f"[{body[mention.start : mention.end]}]({target})")
         position = mention.end
     pieces.append(body[position:])
@@ -135,6 +143,7 @@ def render_article(
     dossier: Dossier,
     index: Index,
     related: tuple[Related, ...] = (),
+    bibtex_entry: str | None = None,
 ) -> Page:
     path = article_path(article.slug)
     lines = [_front_matter(article.title, article.summary), f"# {mdtext.escape(article.title)}", ""]
@@ -188,7 +197,7 @@ def render_article(
     if related:
         lines += ["## Related reading", "", related_markdown(related, dossier, index, path)]
     lines += ["## Source", "", _source_line(article), ""]
-    lines += [exports.cite_block(article), ""]
+    lines += [exports.cite_block(article, entry=bibtex_entry), ""]
     return Page(path, "\n".join(lines), article.rel)
 
 
@@ -477,7 +486,7 @@ def render_timeline(dossier: Dossier, index: Index) -> Page:
         lines += events_by_month.get(key, [])
         if key in published:
             target = f"{ARTICLES}/{key[0]}.md" if paginated else f"{ARTICLES}/index.md"
-            link = posixpath.relpath(target, ".") + f"#{_month_anchor(*key)}"
+            link = relative(path, target) + f"#{_month_anchor(*key)}"
             lines.append(f"- [{_plural(published[key], 'article')} published]({link})")
         lines.append("")
     return Page(path, "\n".join(lines), "")
@@ -606,9 +615,10 @@ def render(
     is published (the feed needs absolute links); ``directory_urls`` is MkDocs' setting of that
     name, which the drawings' links (raw HTML, not rewritten by MkDocs) must follow."""
     related = related_articles(dossier, index)
+    entries = exports.bibtex_entries(dossier)
     pages = [
         network.network_page(dossier, index, directory_urls),
-        *exports.pages(dossier, index, site_url, title),
+        *exports.pages(dossier, index, site_url, title, entries),
         render_home(dossier, title),
         *render_articles_index(dossier),
         render_actors_index(dossier, index),
@@ -624,7 +634,9 @@ def render(
         ),
     ]
     pages += [
-        render_article(article, dossier, index, related.get(article.slug, ()))
+        render_article(
+            article, dossier, index, related.get(article.slug, ()), entries[article.slug]
+        )
         for article in dossier.articles
     ]
     for actor in dossier.actors:

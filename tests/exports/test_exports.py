@@ -207,7 +207,8 @@ def test_dossier_json_validates_against_its_schema(outcome: Outcome) -> None:
     )
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
     assert errors == []
-    assert text == json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    assert text == compact + "\n"
 
 
 def test_dossier_json_ids_resolve_and_offsets_hold(outcome: Outcome) -> None:
