@@ -73,20 +73,27 @@ class Matcher:
         """(start, end, actor id) of every linkable mention, in text order."""
         if self._empty:
             return []
+        # (start, -end, actor): sorting puts the leftmost first, then the longest, so
+        # "US Central Command" beats "US".
         candidates: list[tuple[int, int, str]] = []
+        size = len(text)
         for last, (actor_id, length) in self._automaton.iter(text):
+            # Whole words only (inlined: this loop runs for every match in every body).
             start, end = last + 1 - length, last + 1
-            if _word_edge(text, start - 1) and _word_edge(text, end):
-                candidates.append((start, end, actor_id))
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue
+            if end < size and (text[end].isalnum() or text[end] == "_"):
+                continue
+            candidates.append((start, -end, actor_id))
         if not candidates:
             return []
-        # Leftmost first, then longest: "US Central Command" beats "US".
-        candidates.sort(key=lambda c: (c[0], c[0] - c[1]))
+        candidates.sort()
         protected = iter(mdtext.protected_spans(text))
         span = next(protected, None)
         found: list[tuple[int, int, str]] = []
         position = 0
-        for start, end, actor_id in candidates:
+        for start, negative_end, actor_id in candidates:
+            end = -negative_end
             if start < position:
                 continue
             while span is not None and span[1] <= start:
@@ -96,10 +103,6 @@ class Matcher:
             found.append((start, end, actor_id))
             position = end
         return found
-
-
-def _word_edge(text: str, index: int) -> bool:
-    return index < 0 or index >= len(text) or not (text[index].isalnum() or text[index] == "_")
 
 
 _OPEN, _CLOSE = "\x01", "\x02"  # mark the mention while the sentence becomes plain text

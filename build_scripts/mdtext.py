@@ -21,13 +21,24 @@ _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
 # Python-Markdown needs no space after the hashes ("#Heading"), and headings may stand in
 # block quotes ("> ## Heading").
 _ATX_RE = re.compile(r"^(?:[ \t]*>)*[ \t]{0,3}#")
+# The protected-span patterns each start with a literal ("#", "[", "<", "://") so that the
+# regex engine can jump from one occurrence to the next; what stands before it on the line is
+# checked in Python. They run over every body of the dossier.
+_HASH_RE = re.compile(r"#[^\n]*")
+_HEADING_PREFIX_RE = re.compile(r"(?:[ \t]*>)*[ \t]{0,3}")
+_SETEXT_UNDERLINE_RE = re.compile(r"\n[ \t]{0,3}(?:=+|-+)[ \t]*(?=\n|\Z)")
+_INDENTED_BLOCK_RE = re.compile(
+    r"(?:\A|\n[ \t]*\n)((?: {4}|\t)[^\n]*(?:\n(?:[ \t]*\n)*(?: {4}|\t)[^\n]*)*)"
+)
 _SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 _CODE_SPAN_RE = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
-_INLINE_LINK_RE = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^)\n]*\)|\[[^\]\n]*\])?")
-_REF_DEF_RE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:.*$", re.M)  # not footnotes: [^1]:
+_INLINE_LINK_RE = re.compile(r"\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^)\n]*\)|\[[^\]\n]*\])?")
+_REF_DEF_RE = re.compile(r"\[(?!\^)[^\]\n]+\]:[^\n]*")  # at a line start; not footnotes
 _TAG_RE = re.compile(r"<[^<>\n]*>?")
-_BARE_URL_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*:(?://)?[^\s<>\[\]]+")
+_URL_REST_RE = re.compile(r"://[^\s<>\[\]]+")
+_MAILTO_RE = re.compile(r"mailto:[^\s<>\[\]]+")
+_SCHEME_TAIL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*\Z")
 _LINK_DEST_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
 _REF_DEST_RE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:\s*<?(\S*?)>?(?:\s|$)", re.M)
 _RAW_HTML_RE = re.compile(r"<\s*/?\s*[A-Za-z!?]|&lt;\s*/?\s*script", re.I)
@@ -135,26 +146,51 @@ def code_spans(text: str) -> list[Span]:
 def _code_spans(text: str) -> tuple[Span, ...]:
     # Validation, linking and rendering each ask for the same body's spans in turn; a small
     # cache keyed by the text itself can never answer for another text.
+    if "`" not in text and "~~~" not in text:
+        return ()  # no fence and no code span: the common case, checked cheaply
     blocks = block_code_spans(text)
     spans = list(blocks)
-    for match in _CODE_SPAN_RE.finditer(text):
+    for match in _CODE_SPAN_RE.finditer(text) if "`" in text else ():
         if not _inside(match.start(), blocks):
             spans.append(match.span())
     return tuple(_merge(spans))
 
 
+_PROTECTED_PATTERNS = (
+    (_INLINE_LINK_RE, "["),
+    (_TAG_RE, "<"),
+)
+
+
 def protected_spans(text: str) -> list[Span]:
     """Spans where a mention must not be linked. Sorted, non-overlapping."""
     spans = code_spans(text) + indented_code_spans(text)
-    previous: tuple[int, str] | None = None
-    for offset, line in _lines(text):
-        if _ATX_RE.match(line):
-            spans.append((offset, offset + len(line)))
-        elif _SETEXT_RE.match(line) and previous is not None and previous[1].strip():
-            spans.append((previous[0], offset + len(line)))
-        previous = (offset, line)
-    for pattern in (_INLINE_LINK_RE, _REF_DEF_RE, _TAG_RE, _BARE_URL_RE):
-        spans.extend(match.span() for match in pattern.finditer(text))
+    for match in _SETEXT_UNDERLINE_RE.finditer(text):  # the heading is the line above
+        above = text.rfind("\n", 0, match.start()) + 1
+        if text[above : match.start()].strip():
+            spans.append((above, match.end()))
+    # Each pattern only where its first character occurs at all: most bodies have no links,
+    # and this runs over every body of the dossier.
+    for pattern, needed in _PROTECTED_PATTERNS:
+        if needed in text:
+            spans.extend(match.span() for match in pattern.finditer(text))
+    if "#" in text:  # ATX headings: "#" with nothing but indentation or ">" before it
+        for match in _HASH_RE.finditer(text):
+            line = text.rfind("\n", 0, match.start()) + 1
+            if _HEADING_PREFIX_RE.fullmatch(text, line, match.start()):
+                spans.append((line, match.end()))
+    if "]:" in text:  # reference definitions: at most three spaces before them
+        for match in _REF_DEF_RE.finditer(text):
+            line = text.rfind("\n", 0, match.start()) + 1
+            if match.start() - line <= 3 and not text[line : match.start()].strip():
+                spans.append((line, match.end()))
+    if "://" in text:  # bare URLs, with their scheme
+        for match in _URL_REST_RE.finditer(text):
+            scheme = _SCHEME_TAIL_RE.search(text, max(0, match.start() - 40), match.start())
+            if scheme is not None:
+                spans.append((scheme.start(), match.end()))
+    if "mailto:" in text:
+        spans.extend(match.span() for match in _MAILTO_RE.finditer(text))
     return _merge(spans)
 
 
@@ -231,18 +267,11 @@ def raw_html(text: str) -> Iterator[int]:
 
 
 def indented_code_spans(text: str) -> list[Span]:
-    """Indented code blocks: lines indented 4+ after a blank line (or after such a line)."""
-    spans: list[Span] = []
-    previous_blank, in_code = True, False
-    for offset, line in _lines(text):
-        blank = not line.strip()
-        if not blank and _INDENTED_RE.match(line) and (previous_blank or in_code):
-            in_code = True
-            spans.append((offset, offset + len(line)))
-        elif not blank:
-            in_code = False
-        previous_blank = blank
-    return spans
+    """Indented code blocks: lines indented 4+ after a blank line, and the indented lines
+    that follow them (blank lines in between included)."""
+    if not ("\n    " in text or "\n\t" in text or text.startswith(("    ", "\t"))):
+        return []
+    return [match.span(1) for match in _INDENTED_BLOCK_RE.finditer(text)]
 
 
 def escape_html_outside_code(text: str) -> str:

@@ -517,7 +517,10 @@ def _unknown_actor(actor_id: str, registries: Registries) -> str:
 def _read_quotes(
     nodes: tuple[Node, ...], source: SourceFile, registries: Registries, problems: list[Problem]
 ) -> tuple[tuple[Quote, ...], bool]:
-    quotes, ok = [], True
+    quotes: list[Quote] = []
+    ok = True
+    if not nodes:
+        return (), True
     text = " ".join(mdtext.plain(source.body).split())
     for node in nodes:
         values = read_record(node, QUOTE_FIELDS, source.path, problems, "quote")
