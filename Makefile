@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# --dirty: an edit rebuilds only the pages it changes (build_scripts/incremental.py).
 serve: $(STAMP)  ## Serve the dossier at http://127.0.0.1:8000, reloading on edits under dossier/
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 build: $(STAMP)  ## Build the static site into site/
 	$(BIN)/mkdocs build --strict

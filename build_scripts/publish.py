@@ -4,8 +4,14 @@ As an MkDocs hook (``hooks: [build_scripts/publish.py]`` in mkdocs.yml) it runs 
 on every build, adds each page as an in-memory generated file (never written into
 ``docs/``), gives it an edit link to its source under the dossier folder, and watches that
 folder under ``mkdocs serve``. A hand-written page in ``docs/`` at the same path wins over the
-generated one. Problems fail the build with every one listed. It keeps no state between
-builds: MkDocs imports a hook module once, so everything is recomputed each time.
+generated one. Problems fail the build with every one listed. ``mkdocs build`` keeps no
+state between builds: MkDocs imports a hook module once, so everything is recomputed each time.
+
+``mkdocs serve`` (``make serve`` runs it with ``--dirty``) is the one exception: from
+``on_startup`` to ``on_shutdown`` an ``incremental.Session`` remembers what it generated,
+regenerates only what an edit changes, and hands MkDocs the pages as files in a temporary
+folder of its own, rewritten only when their text changes, so that ``--dirty`` rebuilds only
+those pages. See build_scripts/incremental.py.
 
 ``write_folder`` writes the same pages to a folder: into a fresh temporary folder first, then
 swapped into place, so a failure leaves the previous output untouched; files whose content
@@ -21,11 +27,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nh3
 
 from build_scripts.pipeline import Outcome, run
 from build_scripts.render import DEFAULT_SITE_URL, Page
+
+if TYPE_CHECKING:
+    from build_scripts.incremental import Session
 
 log = logging.getLogger("mkdocs.hooks.dossier")
 CONFIG_KEY = "dossier_dir"
@@ -34,6 +44,10 @@ CONFIG_KEY = "dossier_dir"
 # with errors leaves the previous site untouched; on_files then takes that build's pages.
 # Keyed by the build's config object and removed when taken: nothing outlives one build.
 _pending: dict[int, Outcome] = {}
+
+# Under ``mkdocs serve`` only (on_startup to on_shutdown): the generation's memory and the
+# folder of generated pages. None for ``mkdocs build``: every build starts from scratch.
+_session: Session | None = None
 
 # What generated pages may contain after Markdown: the sanitiser's backstop behind
 # validation and escaping. No script, style, iframe, form, image or event attribute.
@@ -109,11 +123,38 @@ def dossier_dir(config) -> Path:
     return (base / str(configured)).resolve()
 
 
+def on_startup(command, dirty):
+    global _session
+    on_shutdown()
+    if command == "serve":
+        from build_scripts.incremental import Session
+
+        _session = Session(dirty=dirty)
+        if dirty:
+            # MkDocs warns on every --dirty build that navigation and links may be stale; the
+            # session rebuilds what each edit changes, so the warning would only be noise (and
+            # fail `serve --strict`).
+            logging.getLogger("mkdocs.commands.build").addFilter(_dirty_warning)
+
+
+def on_shutdown():
+    global _session
+    logging.getLogger("mkdocs.commands.build").removeFilter(_dirty_warning)
+    if _session is not None:
+        _session.close()
+        _session = None
+
+
+def _dirty_warning(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
 def on_pre_build(config):
     from mkdocs.exceptions import PluginError
 
     root = dossier_dir(config)
-    outcome = run(
+    generate = _session.run if _session is not None else run
+    outcome = generate(
         root,
         config["site_name"],
         config["site_url"] or DEFAULT_SITE_URL,
@@ -124,6 +165,11 @@ def on_pre_build(config):
     if outcome.errors:
         listing = "\n".join(str(problem) for problem in outcome.errors)
         raise PluginError(f"the dossier in {root} has {len(outcome.errors)} problem(s):\n{listing}")
+    if _session is not None and _session.dirty and _session.site_changed(config):
+        from mkdocs.utils import clean_directory
+
+        log.info("dossier: mkdocs.yml or the theme changed; rebuilding every page")
+        clean_directory(config["site_dir"])
     _pending[id(config)] = outcome
 
 
@@ -133,15 +179,26 @@ def on_files(files, config):
     outcome = _pending.pop(id(config))
     root = dossier_dir(config)
     docs_dir = Path(config["docs_dir"]).resolve()
+    # Under serve, the pages are files that change only when their text does (see on_startup).
+    written = _session.publish(outcome.pages) if _session is not None else {}
+    generated_files = {}
+    in_docs = files.src_uris
+    # Edit links point at the dossier file, relative to docs/ like every edit_uri.
+    to_root = os.path.relpath(root, docs_dir).replace(os.sep, "/")
     for page in outcome.pages:
-        if files.get_file_from_path(page.path) is not None:
+        if page.path in in_docs:
             log.info("docs/%s is hand-written; using it instead of the generated page", page.path)
             continue
-        generated = File.generated(config, page.path, content=page.text)
+        if written.get(page.path):
+            generated = File.generated(config, page.path, abs_src_path=written[page.path])
+        else:
+            generated = File.generated(config, page.path, content=page.text)
         if page.source:
-            # Edit links point at the dossier file, relative to docs/ like every edit_uri.
-            generated.edit_uri = os.path.relpath(root / page.source, docs_dir).replace(os.sep, "/")
+            generated.edit_uri = page.source if to_root == "." else f"{to_root}/{page.source}"
         files.append(generated)
+        generated_files[page.path] = generated
+    if _session is not None:
+        _session.settle_outputs(files, generated_files)
     assert outcome.dossier is not None
     log.info(
         "dossier: %d articles, %d actors, %d topics -> %d pages (%s)",
@@ -152,6 +209,16 @@ def on_files(files, config):
         ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in outcome.timings.items()),
     )
     return files
+
+
+def on_env(env, config, files):
+    if _session is not None:
+        env.bytecode_cache = _session.templates  # compiled once per serve, not per build
+        if _session.dirty:
+            from build_scripts.incremental import keep_search_entries
+
+            keep_search_entries(config, files)
+    return env
 
 
 def sanitize(html: str) -> str:
@@ -173,6 +240,11 @@ def on_page_content(html, page, config, files):
 
 def on_serve(server, config, builder):
     server.watch(str(dossier_dir(config)))
+    if _session is not None and not _session.dirty:
+        log.info(
+            "dossier: every edit rebuilds every page; `mkdocs serve --dirty` (as `make serve` "
+            "runs it) rebuilds only the pages an edit changes"
+        )
     return server
 
 
@@ -209,3 +281,16 @@ def write_folder(pages: tuple[Page, ...] | list[Page], out: str | os.PathLike[st
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return changed
+
+
+# Search: the backend chosen by extra.search_backend (build_scripts/search.py does the work).
+def on_config(config):
+    from build_scripts import search
+
+    return search.on_config(config)
+
+
+def on_post_build(config):
+    from build_scripts import search
+
+    search.on_post_build(config)

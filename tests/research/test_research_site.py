@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from build_scripts.search import documents as search_documents
+
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "dossiers" / "exports"
 
 
@@ -102,7 +104,7 @@ def test_related_reading_says_why(site: Path) -> None:
 
 
 def test_search_entry_says_opinion_or_news(site: Path) -> None:
-    docs = json.loads((site / "search/search_index.json").read_text())["docs"]
+    docs = search_documents(site)
     by_location = {doc["location"]: doc for doc in docs}
     oped = by_location["articles/2022-03-05-the-ferry-accord-is-a-mistake/"]["text"]
     news = by_location["articles/2021-11-20-ostmarch-reopens-the-strait-crossing/"]["text"]

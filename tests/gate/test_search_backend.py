@@ -1,0 +1,270 @@
+"""The search backend chosen in mkdocs.yml (``extra.search_backend``, build_scripts/search.py).
+
+- ``pagefind`` (the default): Pagefind's index in ``site/pagefind/``, of the pages' content
+  only; Material's ``search_index.json`` reduced to its config; every page's ``__config``
+  pointing Material's search UI at the site's own worker.
+- ``material``: Material's full index and its own worker, as before.
+
+What a reader meets in the browser is in tests/browser/test_pagefind_search.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from build_scripts import search
+
+REPO = Path(__file__).resolve().parents[2]
+HOSTILE = REPO / "tests" / "fixtures" / "dossiers" / "hostile"
+ARTICLE = "articles/2021-06-14-northland-opens-a-ferry-line/"
+WORKER_URL = re.compile(r'"search": "([^"]*)"')
+MATERIAL_WORKER = re.compile(r"^assets/javascripts/workers/search\.[0-9a-f]+\.min\.js$")
+
+ACTORS = """\
+- id: northland
+  name: Northland
+  kind: state
+  aliases: [NL]
+  description: A fictional state used in tests.
+- id: ada-quill
+  name: Ada Quill
+  kind: person
+  aliases: [Quill]
+  description: A fictional minister used in tests.
+"""
+TOPICS = """\
+- id: ferries
+  name: Ferries
+  description: A fictional topic used in tests.
+"""
+TEXT = """\
+---
+title: "Northland opens a ferry line"
+kind: news
+author: "Test Writer"
+date: 2021-06-14
+publication: "Example Gazette"
+tags: ["Ferries"]
+---
+
+Northland opened a ferry line on Monday. Minister Ada Quill cut the ribbon.
+
+## The timetable
+
+Boats leave the quay every hour; the zanzibarite crossing takes forty minutes.
+"""
+
+
+def build(dossier: Path, site: Path, backend: str | None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DOSSIER_DIR=str(dossier), NO_MKDOCS_2_WARNING="1")
+    env.pop("DOSSIER_SEARCH_BACKEND", None)
+    if backend is not None:
+        env["DOSSIER_SEARCH_BACKEND"] = backend
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def workers(site: Path) -> set[str]:
+    """The worker named by every built page's __config, as a path from the site root."""
+    found = set()
+    for page in site.rglob("*.html"):
+        match = WORKER_URL.search(page.read_text(encoding="utf-8"))
+        assert match, page
+        if match[1].startswith("/"):  # 404.html: from the root of site_url (here "/")
+            found.add(match[1].lstrip("/"))
+            continue
+        resolved = os.path.normpath(os.path.join(page.parent.relative_to(site), match[1]))
+        found.add(resolved.replace(os.sep, "/"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def dossier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search-dossier") / "dossier"
+    (root / "articles").mkdir(parents=True)
+    (root / "articles" / "2021-06-14-northland-opens-a-ferry-line.md").write_text(TEXT)
+    (root / "actors.yml").write_text(ACTORS)
+    (root / "topics.yml").write_text(TOPICS)
+    return root
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory, dossier: Path) -> dict[str, Path]:
+    """The small dossier built with the backend left unset, and with each one named."""
+    out = tmp_path_factory.mktemp("search-sites")
+    built = {}
+    for name, backend in (("default", None), ("pagefind", "pagefind"), ("material", "material")):
+        result = build(dossier, out / name, backend)
+        assert result.returncode == 0, result.stdout + result.stderr
+        built[name] = out / name
+    return built
+
+
+def test_pagefind_is_the_default(sites: dict[str, Path]) -> None:
+    assert (sites["default"] / "pagefind" / "pagefind-entry.json").is_file()
+    assert workers(sites["default"]) == {search.WORKER}
+
+
+def test_pagefind_backend_writes_pagefind_and_a_tiny_material_index(
+    sites: dict[str, Path],
+) -> None:
+    site = sites["pagefind"]
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["version"] == "1.5.2"
+    assert entry["languages"]["en"]["page_count"] >= 5
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    # Material's UI still reads the index's config (language, separator); no documents.
+    index = site / "search" / "search_index.json"
+    data = json.loads(index.read_text())
+    assert data["docs"] == []
+    assert data["config"]["lang"] == ["en"] and "separator" in data["config"]
+    assert index.stat().st_size < 1_000
+    # Every page points Material's UI at the site's own worker, which the site holds.
+    assert workers(site) == {search.WORKER}
+    assert (site / search.WORKER).is_file()
+
+
+def test_pagefind_indexes_the_content_and_not_the_chrome(sites: dict[str, Path]) -> None:
+    pages = {page["url"]: page for page in search.indexed_pages(sites["pagefind"])}
+    article = pages["/" + ARTICLE]
+    assert article["title"] == "Northland opens a ferry line"
+    assert "zanzibarite crossing" in article["content"]
+    assert any(a["id"] == "the-timetable" for a in article["anchors"])
+    everything = " ".join(page["content"] for page in pages.values())
+    assert "¶" not in everything  # the headings' permalinks
+    # The BibTeX entry (data.md, hand-written, documents the format: it may name the fields).
+    assert "@article{" not in article["content"] and "journaltitle" not in article["content"]
+    assert "Cite this" in article["content"]  # the formatted citation stays
+    # Navigation, table of contents, header and footer are outside the article.
+    assert "Made with" not in everything and "Table of contents" not in everything
+    assert "/404.html" not in pages and "/404/" not in pages
+    # The search documents, split as Material splits pages: the page, then its sections.
+    docs = {doc["location"]: doc for doc in search.documents(sites["pagefind"])}
+    assert docs[ARTICLE]["title"] == "Northland opens a ferry line"
+    assert "Minister Ada Quill cut the ribbon" in docs[ARTICLE]["text"]
+    section = docs[ARTICLE + "#the-timetable"]
+    assert section["title"] == "The timetable"
+    assert section["text"].startswith("Boats leave the quay every hour")
+
+
+def test_material_backend_keeps_materials_full_index(sites: dict[str, Path]) -> None:
+    site = sites["material"]
+    assert not (site / "pagefind").exists()
+    docs = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    by_location = {doc["location"]: doc for doc in docs}
+    assert by_location[ARTICLE]["title"] == "Northland opens a ferry line"
+    assert "zanzibarite" in by_location[ARTICLE + "#the-timetable"]["text"]
+    assert search.documents(site) == docs
+    (worker,) = workers(site)
+    assert MATERIAL_WORKER.match(worker), worker
+    assert (site / worker).is_file()
+
+
+def test_an_unknown_backend_fails_the_build(dossier: Path, tmp_path: Path) -> None:
+    result = build(dossier, tmp_path / "site", "lunr")
+    assert result.returncode != 0
+    assert "extra.search_backend in mkdocs.yml is 'lunr'" in result.stderr
+    assert "pagefind, material" in result.stderr
+
+
+def _config(backend: str | None):
+    from mkdocs.config import load_config
+
+    previous = os.environ.pop("DOSSIER_SEARCH_BACKEND", None)
+    try:
+        if backend is not None:
+            os.environ["DOSSIER_SEARCH_BACKEND"] = backend
+        return load_config(str(REPO / "mkdocs.yml"))
+    finally:
+        os.environ.pop("DOSSIER_SEARCH_BACKEND", None)
+        if previous is not None:
+            os.environ["DOSSIER_SEARCH_BACKEND"] = previous
+
+
+def _page_indexers(config) -> list:
+    plugin = search.material_search_plugin(config)
+    return [h for h in config.plugins.events["page_context"] if getattr(h, "__self__", 0) is plugin]
+
+
+def test_pagefind_switches_off_materials_page_indexing_only() -> None:
+    config = _config(None)
+    assert search.material_search_plugin(config) is not None
+    assert len(_page_indexers(config)) == 1
+    search.on_config(config)
+    assert config["extra"]["search_backend"] == "pagefind"
+    assert _page_indexers(config) == []
+    # Its config and post-build steps stay: they write the small index the UI reads.
+    plugin = search.material_search_plugin(config)
+    for event in ("config", "post_build"):
+        assert any(getattr(h, "__self__", 0) is plugin for h in config.plugins.events[event])
+    search.on_config(config)  # twice (mkdocs serve) changes nothing more
+    assert _page_indexers(config) == []
+
+
+def test_material_backend_leaves_materials_plugin_alone() -> None:
+    config = _config("material")
+    before = {event: list(handlers) for event, handlers in config.plugins.events.items()}
+    search.on_config(config)
+    assert config["extra"]["search_backend"] == "material"
+    assert dict(config.plugins.events) == before
+
+
+def test_hostile_text_is_indexed_as_text(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = build(HOSTILE, site, None)
+    assert result.returncode == 0, result.stderr
+    everything = " ".join(page["content"] for page in search.indexed_pages(site))
+    # Pagefind keeps the page's text, not its markup: the hostile words are there as words,
+    # and the worker escapes them (the browser test checks what the reader gets).
+    assert '{: onclick="alert(1)" }' in everything
+    assert '<script>alert("code span")</script>' in everything
+    titles = {page["title"] for page in search.indexed_pages(site)}
+    assert "Quotes \"double\" 'single' & colons: # hash --- {{ 7*7 }}" in titles
+
+
+def test_serve_builds_are_told_apart_by_mkdocs_temporary_folder(tmp_path: Path) -> None:
+    import tempfile
+
+    temporary = Path(tempfile.gettempdir())
+    assert search.serving({"site_dir": str(temporary / "mkdocs_ab12cd")})
+    assert not search.serving({"site_dir": str(tmp_path / "site")})
+    assert not search.serving({"site_dir": str(temporary / "site")})
+
+
+def test_under_serve_pagefind_indexes_in_the_background(
+    sites: dict[str, Path], tmp_path: Path
+) -> None:
+    import shutil
+    import time
+
+    site = tmp_path / "site"
+    shutil.copytree(sites["pagefind"], site)
+    shutil.rmtree(site / "pagefind")
+    config = {"site_dir": str(site), "use_directory_urls": True}
+    background = search.Background()
+    try:
+        background.start(config)
+        background.start(config)  # a newer build's run replaces the first
+        deadline = time.monotonic() + 60
+        while not (site / "pagefind" / "pagefind-entry.json").is_file():
+            assert time.monotonic() < deadline, "no index after 60 s"
+            time.sleep(0.1)
+        pages = {page["url"] for page in search.indexed_pages(site)}
+        assert "/" + ARTICLE in pages
+    finally:
+        background.stop()
+    time.sleep(0.5)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pagefind-")] == []
