@@ -50,7 +50,6 @@ import shutil
 import stat
 import tempfile
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ from typing import Any
 import jinja2
 
 from build_scripts import exports, network, render
-from build_scripts.link import Index, Matcher, Mention, _ranked, mentions_in
+from build_scripts.link import Index, Matcher, Mention, index_from_mentions, mentions_in
 from build_scripts.load import (
     ACTORS_FILE,
     ALLOWED_EXTRA,
@@ -73,7 +72,6 @@ from build_scripts.load import (
 from build_scripts.model import Article, Dossier, Loaded, Problem, SourceFile
 from build_scripts.pipeline import Outcome
 from build_scripts.related import Related, related_articles
-from build_scripts.slugs import slugify
 from build_scripts.validate import (
     Registries,
     topic_resolver,
@@ -547,79 +545,7 @@ class Pipeline:
                 articles_by_slug={article.slug: article for article in dossier.articles},
             )
 
-        mentions: dict[str, tuple[Mention, ...]] = {}
-        actors_by_article: dict[str, tuple[str, ...]] = {}
-        articles_by_actor: dict[str, list[str]] = defaultdict(list)
-        articles_by_topic: dict[str, list[str]] = defaultdict(list)
-        pair_counts: dict[str, Counter[str]] = defaultdict(Counter)
-        pair_mentions: dict[str, Counter[str]] = defaultdict(Counter)
-        topic_actor_counts: dict[str, Counter[str]] = defaultdict(Counter)
-        quotes_by_actor: dict[str, list[Any]] = defaultdict(list)
-        events: list[Any] = []
-        by_author: dict[str, list[str]] = defaultdict(list)
-        by_publication: dict[str, list[str]] = defaultdict(list)
-        author_names: dict[str, str] = {}
-        publication_names: dict[str, str] = {}
-        for article in dossier.articles:
-            for quote in article.quotes:
-                quotes_by_actor[quote.speaker].append((article.slug, quote))
-            events.extend((article.slug, event) for event in article.events)
-            for name, table, names in (
-                (article.author, by_author, author_names),
-                (article.publication, by_publication, publication_names),
-            ):
-                key = slugify(name)
-                table[key].append(article.slug)
-                names.setdefault(key, name)
-            found = kept[article.slug][1]
-            mentions[article.slug] = found
-            mention_counts = Counter(m.actor for m in found)
-            named = tuple(mention_counts)
-            actors_by_article[article.slug] = named
-            for actor_id in named:
-                articles_by_actor[actor_id].append(article.slug)
-                for other in named:
-                    if other != actor_id:
-                        pair_counts[actor_id][other] += 1
-                        pair_mentions[actor_id][other] += mention_counts[other]
-            for topic_id in article.topics:
-                articles_by_topic[topic_id].append(article.slug)
-                topic_actor_counts[topic_id].update(named)
-        events.sort(key=lambda item: item[1].date.sort_key)
-        events_by_actor: dict[str, list[Any]] = defaultdict(list)
-        events_by_topic: dict[str, list[Any]] = defaultdict(list)
-        articles = {article.slug: article for article in dossier.articles}
-        for slug, event in events:
-            for actor_id in event.actors:
-                events_by_actor[actor_id].append((slug, event))
-            for topic_id in articles[slug].topics:
-                events_by_topic[topic_id].append((slug, event))
-        index = Index(
-            quotes_by_actor={a.id: tuple(quotes_by_actor.get(a.id, ())) for a in dossier.actors},
-            events=tuple(events),
-            events_by_actor={a.id: tuple(events_by_actor.get(a.id, ())) for a in dossier.actors},
-            events_by_topic={t.id: tuple(events_by_topic.get(t.id, ())) for t in dossier.topics},
-            articles_by_author={k: tuple(v) for k, v in sorted(by_author.items())},
-            articles_by_publication={k: tuple(v) for k, v in sorted(by_publication.items())},
-            author_names=author_names,
-            publication_names=publication_names,
-            mentions=mentions,
-            articles_by_actor={
-                a.id: tuple(articles_by_actor.get(a.id, ())) for a in dossier.actors
-            },
-            articles_by_topic={
-                t.id: tuple(articles_by_topic.get(t.id, ())) for t in dossier.topics
-            },
-            actors_by_article=actors_by_article,
-            co_mentions={
-                a.id: _ranked(pair_counts.get(a.id, Counter()), pair_mentions.get(a.id, Counter()))
-                for a in dossier.actors
-            },
-            actors_by_topic={
-                t.id: _ranked(topic_actor_counts.get(t.id, Counter())) for t in dossier.topics
-            },
-            articles_by_slug=articles,
-        )
+        index = index_from_mentions(dossier, {slug: entry[1] for slug, entry in kept.items()})
         generation.index = (tallied, index)
         return index
 

@@ -126,6 +126,12 @@ def mentions_in(article: Article, matcher: Matcher) -> tuple[Mention, ...]:
 
 def build_index(dossier: Dossier) -> Index:
     matcher = Matcher(dossier.actors)
+    found = {article.slug: mentions_in(article, matcher) for article in dossier.articles}
+    return index_from_mentions(dossier, found)
+
+
+def index_from_mentions(dossier: Dossier, found_in: dict[str, tuple[Mention, ...]]) -> Index:
+    """The index, given every article's mentions (``mentions_in``) by slug."""
     mentions: dict[str, tuple[Mention, ...]] = {}
     actors_by_article: dict[str, tuple[str, ...]] = {}
     articles_by_actor: dict[str, list[str]] = defaultdict(list)
@@ -150,7 +156,7 @@ def build_index(dossier: Dossier) -> Index:
             key = slugify(name)
             table[key].append(article.slug)
             names.setdefault(key, name)
-        found = mentions_in(article, matcher)
+        found = found_in[article.slug]
         mentions[article.slug] = found
         mention_counts = Counter(m.actor for m in found)
         named = tuple(mention_counts)  # first mention first
