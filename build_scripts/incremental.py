@@ -74,6 +74,7 @@ from build_scripts.pipeline import Outcome
 from build_scripts.related import Related, related_articles
 from build_scripts.validate import (
     Registries,
+    check_page_names,
     topic_resolver,
     validate_actors,
     validate_article,
@@ -499,6 +500,7 @@ class Pipeline:
                 articles.append(entry.article)
         generation.validated = validated
         articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+        check_page_names(loaded, articles, problems)
         dossier = Dossier(
             root=loaded.root,
             articles=tuple(articles),

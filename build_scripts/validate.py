@@ -34,6 +34,7 @@ from build_scripts.model import (
     SourceFile,
     Topic,
 )
+from build_scripts.slugs import slugify
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ARTICLE_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -698,6 +699,30 @@ def validate_article(
     )
 
 
+def check_page_names(loaded: Loaded, articles: list[Article], problems: list[Problem]) -> None:
+    """Authors and publications get a page named after their slug: two spellings with one
+    slug ("José Díaz", "Jose Diaz") share a page. Usually one person; say so, in case not."""
+    sources = {source.path: source for source in loaded.articles}
+    for key in ("author", "publication"):
+        first: dict[str, tuple[str, Article]] = {}
+        for article in sorted(articles, key=lambda a: (a.date, a.slug)):
+            name = getattr(article, key)
+            slug = slugify(name)
+            if slug not in first:
+                first[slug] = (name, article)
+            elif first[slug][0] != name:
+                data = sources[article.path].data
+                problems.append(
+                    Problem(
+                        article.path,
+                        _key_line(data, key) if data else 1,
+                        f"{key}: {name!r} shares the page {key}s/{slug} with {first[slug][0]!r} "
+                        f"({first[slug][1].path}); spell them alike if they are one",
+                        "warning",
+                    )
+                )
+
+
 def validate(loaded: Loaded) -> tuple[Dossier, list[Problem]]:
     """Check everything; return the valid part of the dossier and every problem found."""
     problems = list(loaded.problems)
@@ -718,6 +743,7 @@ def validate(loaded: Loaded) -> tuple[Dossier, list[Problem]]:
         if article is not None:
             articles.append(article)
     articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+    check_page_names(loaded, articles, problems)
     dossier = Dossier(
         root=loaded.root,
         articles=tuple(articles),

@@ -447,3 +447,20 @@ def test_check_of_named_files_reports_only_theirs(
     captured = capsys.readouterr()
     assert captured.err == ""
     assert captured.out == "ok: 1 file(s) (other files have problems: run check)\n"
+
+
+def test_two_spellings_sharing_an_author_page_are_named(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(
+        workdir / "dossier",
+        {
+            A: article(author='"José Díaz"'),
+            "articles/2021-06-15-second.md": article(date="2021-06-15", author='"Jose Diaz"'),
+        },
+    )
+    assert main(["check", "--dossier", "dossier"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "dossier/articles/2021-06-15-second.md:4: warning: author: 'Jose Diaz' shares the page "
+        f"authors/jose-diaz with 'José Díaz' ({SHOWN}); spell them alike if they are one"
+    )
