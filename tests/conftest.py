@@ -20,39 +20,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-
-MINIMAL_ACTORS = """\
-- id: northland
-  name: Northland
-  kind: state
-  aliases: [NL]
-  description: A fictional state used in tests.
-- id: ada-quill
-  name: Ada Quill
-  kind: person
-  aliases: [Quill]
-  description: A fictional minister used in tests.
-"""
-
-MINIMAL_TOPICS = """\
-- id: ferries
-  name: Ferries
-  aliases: [ferry servce]
-  description: A fictional topic used in tests.
-"""
-
-MINIMAL_ARTICLE = """\
----
-title: "Northland opens a ferry line"
-kind: news
-author: "Test Writer"
-date: 2021-06-14
-publication: "Example Gazette"
-tags: ["Ferries"]
----
-
-Northland opened a ferry line on Monday. Minister Ada Quill cut the ribbon.
-"""
+# The smallest valid dossier (two actors, one topic, one article); tests start from it.
+MINIMAL = REPO / "tests" / "fixtures" / "dossiers" / "minimal"
+MINIMAL_ACTORS = (MINIMAL / "actors.yml").read_text(encoding="utf-8")
+MINIMAL_TOPICS = (MINIMAL / "topics.yml").read_text(encoding="utf-8")
+MINIMAL_ARTICLE = (MINIMAL / "articles" / "2021-06-14-northland-opens-a-ferry-line.md").read_text(
+    encoding="utf-8"
+)
 
 
 @pytest.fixture(scope="session")

@@ -17,30 +17,14 @@ import yaml
 from build_scripts.__main__ import main
 from build_scripts.yamlsource import SafeLoader
 
+MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "dossiers" / "minimal"
+ACTORS = (MINIMAL / "actors.yml").read_text(encoding="utf-8")
+TOPICS = (MINIMAL / "topics.yml").read_text(encoding="utf-8")
 A = "articles/2021-06-14-northland-opens-a-ferry-line.md"
 # libyaml (used when PyYAML has it) and PyYAML's Python parser word this error differently.
 YAML_CONTEXT = "in this context" if SafeLoader is getattr(yaml, "CSafeLoader", None) else "here"
 SHOWN = f"dossier/{A}"
 
-ACTORS = """\
-- id: northland
-  name: Northland
-  kind: state
-  aliases: [NL]
-  description: A fictional state used in tests.
-- id: ada-quill
-  name: Ada Quill
-  kind: person
-  aliases: [Quill]
-  description: A fictional minister used in tests.
-"""
-
-TOPICS = """\
-- id: ferries
-  name: Ferries
-  aliases: [ferry servce]
-  description: A fictional topic used in tests.
-"""
 
 FRONT = {
     "title": '"Northland opens a ferry line"',

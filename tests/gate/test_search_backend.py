@@ -21,24 +21,14 @@ import pytest
 
 from build_scripts import search
 
+MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "dossiers" / "minimal"
+ACTORS = (MINIMAL / "actors.yml").read_text(encoding="utf-8")
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "tests" / "fixtures" / "dossiers" / "hostile"
 ARTICLE = "articles/2021-06-14-northland-opens-a-ferry-line/"
 WORKER_URL = re.compile(r'"search": "([^"]*)"')
 MATERIAL_WORKER = re.compile(r"^assets/javascripts/workers/search\.[0-9a-f]+\.min\.js$")
 
-ACTORS = """\
-- id: northland
-  name: Northland
-  kind: state
-  aliases: [NL]
-  description: A fictional state used in tests.
-- id: ada-quill
-  name: Ada Quill
-  kind: person
-  aliases: [Quill]
-  description: A fictional minister used in tests.
-"""
 TOPICS = """\
 - id: ferries
   name: Ferries
