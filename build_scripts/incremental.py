@@ -70,11 +70,11 @@ from build_scripts.load import (
     load,
 )
 from build_scripts.model import Article, Dossier, Loaded, Problem, SourceFile
-from build_scripts.pipeline import Outcome
+from build_scripts.pipeline import Outcome, Stopwatch
 from build_scripts.related import Related, related_articles
 from build_scripts.validate import (
     Registries,
-    check_page_names,
+    assemble,
     topic_resolver,
     validate_actors,
     validate_article,
@@ -357,14 +357,8 @@ class Pipeline:
         site_url: str = render.DEFAULT_SITE_URL,
         directory_urls: bool = True,
     ) -> Outcome:
-        timings: dict[str, float] = {}
-        clock = time.perf_counter()
-
-        def lap(stage: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[stage] = now - clock
-            clock = now
+        lap = Stopwatch()
+        timings = lap.timings
 
         context = (str(root), os.getcwd(), title, site_url, directory_urls)
         if self._generation is not None and self._generation.context != context:
@@ -499,18 +493,7 @@ class Pipeline:
             if entry.article is not None:
                 articles.append(entry.article)
         generation.validated = validated
-        articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-        check_page_names(loaded, articles, problems)
-        dossier = Dossier(
-            root=loaded.root,
-            articles=tuple(articles),
-            actors=actors,
-            topics=topics,
-            actors_by_id={actor.id: actor for actor in actors},
-            topics_by_id={topic.id: topic for topic in topics},
-        )
-        problems.sort(key=lambda p: (p.path, p.line, p.message))
-        return dossier, problems
+        return assemble(loaded, actors, topics, articles, problems)
 
     # --- link: link.build_index, mentions found again only in articles that changed ----------
 

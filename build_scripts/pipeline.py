@@ -20,6 +20,19 @@ from build_scripts.validate import validate
 DEFAULT_TITLE = "Research dossier"
 
 
+class Stopwatch:
+    """``lap("load")`` records the seconds since the previous lap under that stage's name."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self._clock
+        self._clock = now
+
+
 @dataclass(frozen=True)
 class Outcome:
     problems: tuple[Problem, ...]
@@ -44,14 +57,8 @@ def run(
     directory_urls: bool = True,
 ) -> Outcome:
     """Load, validate, link and render a dossier. Pages are empty when there is any error."""
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = now - clock
-        clock = now
+    lap = Stopwatch()
+    timings = lap.timings
 
     loaded = load(root)
     lap("load")

@@ -742,6 +742,18 @@ def validate(loaded: Loaded) -> tuple[Dossier, list[Problem]]:
         article = validate_article(source, registries, problems)
         if article is not None:
             articles.append(article)
+    return assemble(loaded, actors, topics, articles, problems)
+
+
+def assemble(
+    loaded: Loaded,
+    actors: tuple[Actor, ...],
+    topics: tuple[Topic, ...],
+    articles: list[Article],
+    problems: list[Problem],
+) -> tuple[Dossier, list[Problem]]:
+    """The last step of validation: articles newest first, the checks across articles, the
+    dossier, and the problems in file and line order."""
     articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
     check_page_names(loaded, articles, problems)
     dossier = Dossier(
