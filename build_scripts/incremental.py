@@ -647,18 +647,18 @@ class Pipeline:
             memo(
                 "home",
                 "",
-                title,
+                (title, directory_urls),
                 lambda s: _Cover(index, s, dossier.articles),
-                lambda c: render.render_home(c.dossier(dossier), title),
-                lambda: render.render_home(dossier, title),
+                lambda c: render.render_home(c.dossier(dossier), title, directory_urls),
+                lambda: render.render_home(dossier, title, directory_urls),
             ),
             *memo(
                 "articles index",
                 "",
-                None,
+                directory_urls,
                 lambda s: _Cover(index, s, dossier.articles),
-                lambda c: render.render_articles_index(c.dossier(dossier)),
-                lambda: render.render_articles_index(dossier),
+                lambda c: render.render_articles_index(c.dossier(dossier), directory_urls),
+                lambda: render.render_articles_index(dossier, directory_urls),
             ),
             memo(
                 "actors index",
@@ -690,12 +690,14 @@ class Pipeline:
             pages += memo(
                 kind,
                 "",
-                (table, names),
+                (table, names, directory_urls),
                 lambda s: _Cover(index, s, articles_by_slug=all_slugs),
                 lambda c, k=kind, h=heading, t=table, n=names: render._source_pages(
-                    k, h, t, n, c.index()
+                    k, h, t, n, c.index(), directory_urls
                 ),
-                lambda k=kind, h=heading, t=table, n=names: render._source_pages(k, h, t, n, index),
+                lambda k=kind, h=heading, t=table, n=names: render._source_pages(
+                    k, h, t, n, index, directory_urls
+                ),
             )
         for article in dossier.articles:
             slug = article.slug
@@ -705,7 +707,7 @@ class Pipeline:
                 memo(
                     "article",
                     slug,
-                    (article, entries[slug]),
+                    (article, entries[slug], directory_urls),
                     lambda s, n=slug, r=mine, shown=shown_slugs: _Cover(
                         index,
                         s,
@@ -715,10 +717,10 @@ class Pipeline:
                         articles_by_slug=shown,
                     ),
                     lambda c, a=article: render.render_article(
-                        a, c.dossier(dossier), c.index(), c.related, entries[a.slug]
+                        a, c.dossier(dossier), c.index(), c.related, entries[a.slug], directory_urls
                     ),
                     lambda a=article, r=mine: render.render_article(
-                        a, dossier, index, r, entries[a.slug]
+                        a, dossier, index, r, entries[a.slug], directory_urls
                     ),
                 )
             )
@@ -737,10 +739,12 @@ class Pipeline:
             pages += memo(
                 "topic",
                 topic.id,
-                topic,
+                (topic, directory_urls),
                 lambda s, t=topic.id: self._topic_cover(t, index, s),
-                lambda c, t=topic: render.render_topic(t, c.dossier(dossier), c.index()),
-                lambda t=topic: render.render_topic(t, dossier, index),
+                lambda c, t=topic: render.render_topic(
+                    t, c.dossier(dossier), c.index(), directory_urls
+                ),
+                lambda t=topic: render.render_topic(t, dossier, index, directory_urls),
             )
         current = set(all_slugs)
         if generation.slugs != current:  # forget what was kept for articles that are gone

@@ -57,16 +57,18 @@ LABEL_CHARS = 28
 # --- URLs ----------------------------------------------------------------------------------
 
 
-def _url_of(page: str, directory_urls: bool) -> str:
-    """The URL path MkDocs serves a page at, relative to the site root ("" is the root)."""
+def _served_at(page: str, directory_urls: bool) -> tuple[list[str], str]:
+    """Where MkDocs serves a page: its URL's folders from the site root, and its file name
+    ("" with directory URLs, where every page is a folder's index)."""
     stem = page[:-3] if page.endswith(".md") else page
     if not directory_urls:
-        return stem + ".html"
+        *folders, name = stem.split("/")
+        return folders, name + ".html"
     if stem == "index":
-        return ""
+        return [], ""
     if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
+        stem = stem[: -len("/index")]
+    return stem.split("/"), ""
 
 
 def page_url(from_page: str, to_page: str, directory_urls: bool) -> str:
@@ -78,13 +80,13 @@ def page_url(from_page: str, to_page: str, directory_urls: bool) -> str:
     without, they are ``network.html`` and ``actors/iran.html``, linked as
     ``actors/iran.html``.
     """
-    source = _url_of(from_page, directory_urls)
-    target = _url_of(to_page, directory_urls)
-    base = source.rsplit("/", 1)[0] if "/" in source else ""
-    relative = posixpath.relpath(target.rstrip("/") or ".", base or ".")
-    if target == "" or target.endswith("/"):
-        return "./" if relative == "." else relative + "/"
-    return relative
+    source, _ = _served_at(from_page, directory_urls)
+    target, name = _served_at(to_page, directory_urls)
+    common = 0
+    while common < len(source) and common < len(target) and source[common] == target[common]:
+        common += 1
+    url = "../" * (len(source) - common) + "".join(f"{part}/" for part in target[common:]) + name
+    return url or "./"
 
 
 # --- SVG pieces ----------------------------------------------------------------------------

@@ -22,12 +22,13 @@ Pure and deterministic, like ``render``.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from build_scripts import mdtext, render
+from build_scripts import render
 from build_scripts.link import Index
 from build_scripts.model import Dossier
 
@@ -161,15 +162,20 @@ def reason(related: Related, dossier: Dossier) -> str:
     return "; ".join(parts)
 
 
-def related_markdown(items: tuple[Related, ...], dossier: Dossier, index: Index, page: str) -> str:
-    """A Markdown list of related articles for the article page at ``page``, "" if none.
+def related_items(
+    items: tuple[Related, ...], dossier: Dossier, index: Index, page: str, directory_urls: bool
+) -> list[str]:
+    """The related articles of the article page at ``page`` as HTML list items.
 
-    Each line is the listing line used across the site (linked title, date, author,
-    publication) followed by the escaped reason. No heading: the page adds its own.
+    Each is the listing entry used across the site (linked title, date, author, publication)
+    followed by the escaped reason. No list or heading around them: the page adds its own.
     """
-    lines = [
-        f"- {render._article_line(index.articles_by_slug[item.slug], page)} — "
-        f"{mdtext.escape(reason(item, dossier))}"
+    return [
+        render._article_item(
+            index.articles_by_slug[item.slug],
+            page,
+            directory_urls,
+            after=f" — {html.escape(reason(item, dossier), quote=False)}",
+        )
         for item in items
     ]
-    return "\n".join(lines) + "\n" if lines else ""

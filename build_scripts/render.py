@@ -2,8 +2,13 @@
 
 Pure and deterministic: the same input gives byte-identical pages, and nothing is read or
 written here. Every piece of contributor text is escaped on its way into a page
-(``mdtext.escape`` for metadata, ``escape_html_outside_code`` for bodies). Listing pages
-link by relative ``.md`` paths so MkDocs validates every link. Publishing is ``publish``.
+(``mdtext.escape`` for metadata, ``escape_html_outside_code`` for bodies, ``html.escape``
+inside lists). Text and headings link by relative ``.md`` paths, which MkDocs validates and
+rewrites. Lists of articles (listings, related reading, the actors and topics of an article)
+are raw HTML lists built here, linked by the URLs MkDocs serves the pages at
+(``network.page_url``, which follows ``directory_urls``): Python-Markdown renders such a block
+about four times faster than the same list in Markdown, and listings are most of what the
+dossier adds to a site. Publishing is ``publish``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import yaml
 from build_scripts import exports, mdtext, network
 from build_scripts.link import Index, Mention
 from build_scripts.model import Actor, Article, Dossier, Event, PartialDate, Quote, Topic
-from build_scripts.related import Related, related_articles, related_markdown
+from build_scripts.related import Related, related_articles, related_items
 from build_scripts.slugs import slugify
 
 ARTICLES = "articles"
@@ -106,17 +111,41 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
-def _article_line(article: Article, from_page: str) -> str:
-    """One listing line: linked title, date, author, publication, kind."""
+def _text(text: str) -> str:
+    """Plain text for raw HTML."""
+    return html.escape(text, quote=False)
+
+
+def _a(text: str, from_page: str, to_page: str, directory_urls: bool) -> str:
+    """An HTML link from one page to another, both given as docs-relative ``.md`` paths."""
+    href = html.escape(network.page_url(from_page, to_page, directory_urls))
+    return f'<a href="{href}">{_text(text)}</a>'
+
+
+def _html_list(items: list[str]) -> list[str]:
+    """Page lines of a raw HTML list of ``<li>`` items, blank lines around it for Markdown."""
+    return ["", "<ul>", *items, "</ul>", ""]
+
+
+def _article_item(
+    article: Article, from_page: str, directory_urls: bool, after: str = "", below: str = ""
+) -> str:
+    """One listing entry: linked title, date, author, publication, kind; then ``after`` on the
+    same line and ``below`` under it (both HTML)."""
     parts = [
         format_date(article.date),
-        mdtext.escape(article.author),
-        f"*{mdtext.escape(article.publication)}*",
+        _text(article.author),
+        f"<em>{_text(article.publication)}</em>",
     ]
     if article.is_opinion:
         parts.append("Opinion")
-    title = _link(article.title, from_page, article_path(article.slug))
-    return f"**{title}** — " + " · ".join(parts)
+    title = _a(article.title, from_page, article_path(article.slug), directory_urls)
+    return f"<li><strong>{title}</strong> — " + " · ".join(parts) + f"{after}{below}</li>"
+
+
+def _quoted(notes: list[str]) -> str:
+    """HTML paragraphs as a block quote under a listing entry, "" for none."""
+    return "<blockquote>" + "".join(f"<p>{n}</p>" for n in notes) + "</blockquote>" if notes else ""
 
 
 # --- article pages -------------------------------------------------------------------------
@@ -144,6 +173,7 @@ def render_article(
     index: Index,
     related: tuple[Related, ...] = (),
     bibtex_entry: str | None = None,
+    directory_urls: bool = True,
 ) -> Page:
     path = article_path(article.slug)
     lines = [_front_matter(article.title, article.summary), f"# {mdtext.escape(article.title)}", ""]
@@ -166,25 +196,27 @@ def render_article(
     lines += [body.strip("\n"), ""]
 
     if article.topics:
-        lines += ["## Topics", ""]
-        for topic_id in article.topics:
-            topic = dossier.topics_by_id[topic_id]
-            lines.append(f"- {_link(topic.name, path, topic_path(topic_id))}")
-        lines.append("")
+        lines.append("## Topics")
+        lines += _html_list(
+            [
+                f"<li>{_a(dossier.topics_by_id[t].name, path, topic_path(t), directory_urls)}</li>"
+                for t in article.topics
+            ]
+        )
     named = index.actors_by_article[article.slug]
     if named:
         counts = {actor_id: 0 for actor_id in named}
         for mention in index.mentions[article.slug]:
             counts[mention.actor] += 1
-        lines += ["## Actors named", ""]
+        items = []
         for actor_id in named:
             actor = dossier.actors_by_id[actor_id]
             kind = ACTOR_KIND_LABELS[actor.kind][0].lower()
-            lines.append(
-                f"- {_link(actor.name, path, actor_path(actor_id))} — {kind}, "
-                f"{_plural(counts[actor_id], 'mention')}"
+            items.append(
+                f"<li>{_a(actor.name, path, actor_path(actor_id), directory_urls)} — {kind}, "
+                f"{_plural(counts[actor_id], 'mention')}</li>"
             )
-        lines.append("")
+        lines += ["## Actors named", *_html_list(items)]
     if article.quotes:
         lines += ["## Quotes", ""]
         for quote in article.quotes:
@@ -195,7 +227,8 @@ def render_article(
         lines += [_event_line(article.slug, e, dossier, index, path) for e in article.events]
         lines.append("")
     if related:
-        lines += ["## Related reading", "", related_markdown(related, dossier, index, path)]
+        items = related_items(related, dossier, index, path, directory_urls)
+        lines += ["## Related reading", *_html_list(items)]
     lines += ["## Source", "", _source_line(article), ""]
     lines += [exports.cite_block(article, entry=bibtex_entry), ""]
     return Page(path, "\n".join(lines), article.rel)
@@ -221,18 +254,19 @@ def _source_line(article: Article) -> str:
 # --- actor and topic pages (one function renders both) -------------------------------------
 
 
-def _grouped_by_month(articles: list[Article], from_page: str, level: str) -> list[str]:
+def _grouped_by_month(
+    articles: list[Article], from_page: str, level: str, directory_urls: bool
+) -> list[str]:
     """Articles (newest first) under year and month headings; ``level`` is the year's "##"."""
     lines: list[str] = []
-    year = month = None
-    for article in articles:
-        if article.date.year != year:
-            year, month = article.date.year, None
-            lines += [f"{level} {year}", ""]
-        if article.date.month != month:
-            month = article.date.month
-            lines += [f"{level}# {MONTHS[month - 1]} {year}", ""]
-        lines += [f"- {_article_line(article, from_page)}", ""]
+    for year, of_year in _by_year(articles).items():
+        lines += [f"{level} {year}", ""]
+        months: dict[int, list[Article]] = {}
+        for article in of_year:
+            months.setdefault(article.date.month, []).append(article)
+        for month, items in months.items():
+            lines.append(f"{level}# {MONTHS[month - 1]} {year}")
+            lines += _html_list([_article_item(a, from_page, directory_urls) for a in items])
     return lines
 
 
@@ -251,7 +285,9 @@ def _year_links(articles: list[Article], from_page: str, base: str) -> list[str]
     ] + [""]
 
 
-def _year_pages(title: str, articles: list[Article], base: str, source: str) -> list[Page]:
+def _year_pages(
+    title: str, articles: list[Article], base: str, source: str, directory_urls: bool
+) -> list[Page]:
     """Per-year listing pages for a term whose articles do not all fit on its page."""
     pages = []
     for year, items in _by_year(articles).items():
@@ -259,7 +295,7 @@ def _year_pages(title: str, articles: list[Article], base: str, source: str) -> 
         heading = f"{title}: articles of {year}"
         lines = [_front_matter(heading, ""), f"# {mdtext.escape(heading)}", ""]
         lines += [f"{_plural(len(items), 'article')}, newest first.", ""]
-        lines += _grouped_by_month(items, path, "##")[2:]  # the year is in the title
+        lines += _grouped_by_month(items, path, "##", directory_urls)[2:]  # year in the title
         pages.append(Page(path, "\n".join(lines), source))
     return pages
 
@@ -304,6 +340,7 @@ def _term_page(
     article_notes: dict[str, list[str]],
     sections: list[tuple[str, list[str]]],
     source: str,
+    directory_urls: bool,
 ) -> list[Page]:
     """One page per actor or topic, plus per-year pages when its articles overflow."""
     lines = [_front_matter(name, description, boost=2), f"# {mdtext.escape(name)}", ""]
@@ -314,11 +351,13 @@ def _term_page(
     lines += [f"## Articles ({len(articles)})", ""]
     if not articles:
         lines += ["No article in the dossier names this yet.", ""]
-    for article in articles[:LISTING_LIMIT]:
-        lines.append(f"- {_article_line(article, path)}")
-        for note in article_notes.get(article.slug, []):
-            lines += ["", f"    > {note}"]
-        lines.append("")
+    else:
+        lines += _html_list(
+            [
+                _article_item(a, path, directory_urls, below=_quoted(article_notes.get(a.slug, [])))
+                for a in articles[:LISTING_LIMIT]
+            ]
+        )
     pages: list[Page] = []
     if len(articles) > LISTING_LIMIT:
         base = path[: -len(".md")]
@@ -327,7 +366,7 @@ def _term_page(
             "",
             *_year_links(articles, path, base),
         ]
-        pages = _year_pages(name, articles, base, source)
+        pages = _year_pages(name, articles, base, source, directory_urls)
     for heading, section in sections:
         if section:
             lines += [f"## {heading}", "", *section, ""]
@@ -350,12 +389,12 @@ def _mention_notes(actor_id: str, slugs: tuple[str, ...], index: Index) -> dict[
                 continue
             s = mention.sentence
             sentences.append(
-                mdtext.escape(s[: mention.sentence_start])
-                + f"**{mdtext.escape(s[mention.sentence_start : mention.sentence_end])}**"
-                + mdtext.escape(s[mention.sentence_end :])
+                _text(s[: mention.sentence_start])
+                + f"<strong>{_text(s[mention.sentence_start : mention.sentence_end])}</strong>"
+                + _text(s[mention.sentence_end :])
             )
         if hidden:
-            sentences.append(f"*…and {_plural(hidden, 'more sentence')} in this article.*")
+            sentences.append(f"<em>…and {_plural(hidden, 'more sentence')} in this article.</em>")
         notes[slug] = sentences
     return notes
 
@@ -400,10 +439,13 @@ def render_actor(
         article_notes=_mention_notes(actor.id, slugs, index),
         sections=[("Quotes", quotes), ("Timeline", timeline), ("Named alongside", related)],
         source="actors.yml",
+        directory_urls=directory_urls,
     )
 
 
-def render_topic(topic: Topic, dossier: Dossier, index: Index) -> list[Page]:
+def render_topic(
+    topic: Topic, dossier: Dossier, index: Index, directory_urls: bool = True
+) -> list[Page]:
     path = topic_path(topic.id)
     articles = [index.articles_by_slug[slug] for slug in index.articles_by_topic[topic.id]]
     timeline = [
@@ -424,16 +466,17 @@ def render_topic(topic: Topic, dossier: Dossier, index: Index) -> list[Page]:
         aliases=topic.aliases,
         description=topic.description,
         articles=articles,
-        article_notes={a.slug: [mdtext.escape(a.summary)] for a in articles if a.summary},
+        article_notes={a.slug: [_text(a.summary)] for a in articles if a.summary},
         sections=[("Timeline", timeline), ("Actors most named", related)],
         source="topics.yml",
+        directory_urls=directory_urls,
     )
 
 
 # --- indexes, timeline, sources and home ---------------------------------------------------
 
 
-def render_articles_index(dossier: Dossier) -> list[Page]:
+def render_articles_index(dossier: Dossier, directory_urls: bool = True) -> list[Page]:
     path = f"{ARTICLES}/index.md"
     articles = list(dossier.articles)
     lines = [
@@ -444,10 +487,12 @@ def render_articles_index(dossier: Dossier) -> list[Page]:
         "",
     ]
     if len(articles) <= ARTICLES_ON_INDEX:
-        return [Page(path, "\n".join(lines + _grouped_by_month(articles, path, "##")), "")]
-    lines += ["## By year", "", *_year_links(articles, path, ARTICLES), "## Latest", ""]
-    lines += [f"- {_article_line(a, path)}\n" for a in articles[:LISTING_LIMIT]]
-    return [Page(path, "\n".join(lines), ""), *_year_pages("Articles", articles, ARTICLES, "")]
+        lines += _grouped_by_month(articles, path, "##", directory_urls)
+        return [Page(path, "\n".join(lines), "")]
+    lines += ["## By year", "", *_year_links(articles, path, ARTICLES), "## Latest"]
+    lines += _html_list([_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]])
+    years = _year_pages("Articles", articles, ARTICLES, "", directory_urls)
+    return [Page(path, "\n".join(lines), ""), *years]
 
 
 def _month_anchor(year: int, month: int) -> str:
@@ -498,6 +543,7 @@ def _source_pages(
     table: dict[str, tuple[str, ...]],
     names: dict[str, str],
     index: Index,
+    directory_urls: bool = True,
 ) -> list[Page]:
     """An index and a page per author or per publication, with the op-ed share."""
     index_path = f"{kind}/index.md"
@@ -521,10 +567,12 @@ def _source_pages(
         if kind == "publications":
             authors = sorted({a.author for a in articles}, key=str.casefold)
             body += ["Authors: " + ", ".join(mdtext.escape(a) for a in authors) + ".", ""]
-        body += [f"- {_article_line(a, path)}\n" for a in articles[:LISTING_LIMIT]]
+        body += _html_list(
+            [_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]]
+        )
         if len(articles) > LISTING_LIMIT:
             body += ["Every article, by year:", "", *_year_links(articles, path, path[:-3])]
-            pages += _year_pages(names[key], articles, path[:-3], "")
+            pages += _year_pages(names[key], articles, path[:-3], "", directory_urls)
         pages.append(Page(path, "\n".join(body), ""))
     return [Page(index_path, "\n".join([*lines, ""]), ""), *pages]
 
@@ -576,7 +624,7 @@ def _sort_name(record: Actor | Topic) -> tuple[str, str]:
     return (record.name.casefold(), record.id)
 
 
-def render_home(dossier: Dossier, title: str) -> Page:
+def render_home(dossier: Dossier, title: str, directory_urls: bool = True) -> Page:
     articles = dossier.articles
     opinion = sum(1 for a in articles if a.is_opinion)
     publications = len({a.publication for a in articles})
@@ -592,12 +640,15 @@ def render_home(dossier: Dossier, title: str) -> Page:
     if articles:
         first, last = articles[-1].date, articles[0].date
         lines += [f"The articles run from {format_date(first)} to {format_date(last)}.", ""]
-        lines += ["## Latest articles", ""]
-        for article in articles[:LATEST_ON_HOME]:
-            lines.append(f"- {_article_line(article, HOME)}")
-            if article.summary:
-                lines += ["", f"    {mdtext.escape(article.summary)}"]
-            lines.append("")
+        lines.append("## Latest articles")
+        lines += _html_list(
+            [
+                _article_item(a, HOME, directory_urls, below=f"<p>{_text(a.summary)}</p>")
+                if a.summary
+                else _article_item(a, HOME, directory_urls)
+                for a in articles[:LATEST_ON_HOME]
+            ]
+        )
     return Page(HOME, "\n".join(lines), "")
 
 
@@ -619,28 +670,41 @@ def render(
     pages = [
         network.network_page(dossier, index, directory_urls),
         *exports.pages(dossier, index, site_url, title, entries),
-        render_home(dossier, title),
-        *render_articles_index(dossier),
+        render_home(dossier, title, directory_urls),
+        *render_articles_index(dossier, directory_urls),
         render_actors_index(dossier, index),
         render_topics_index(dossier, index),
         render_timeline(dossier, index),
-        *_source_pages("authors", "Authors", index.articles_by_author, index.author_names, index),
+        *_source_pages(
+            "authors",
+            "Authors",
+            index.articles_by_author,
+            index.author_names,
+            index,
+            directory_urls,
+        ),
         *_source_pages(
             "publications",
             "Publications",
             index.articles_by_publication,
             index.publication_names,
             index,
+            directory_urls,
         ),
     ]
     pages += [
         render_article(
-            article, dossier, index, related.get(article.slug, ()), entries[article.slug]
+            article,
+            dossier,
+            index,
+            related.get(article.slug, ()),
+            entries[article.slug],
+            directory_urls,
         )
         for article in dossier.articles
     ]
     for actor in dossier.actors:
         pages += render_actor(actor, dossier, index, directory_urls)
     for topic in dossier.topics:
-        pages += render_topic(topic, dossier, index)
+        pages += render_topic(topic, dossier, index, directory_urls)
     return sorted(pages, key=lambda page: page.path)

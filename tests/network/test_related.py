@@ -14,7 +14,7 @@ import pytest
 from synthetic_index import assemble, explicit, make_actor, make_article, synthetic
 
 from build_scripts import related as related_module
-from build_scripts.related import Related, reason, related_articles, related_markdown
+from build_scripts.related import Related, reason, related_articles, related_items
 
 TREATY = "2021-03-01-veloria-and-kestmark-sign-the-lighthouse-treaty"
 INSPECTION = "2021-03-05-admiral-brecht-inspects-the-northern-light"
@@ -132,32 +132,33 @@ def test_reason_names_three_then_counts_the_rest(related_fixture) -> None:
     )
 
 
-def test_related_markdown(related_fixture) -> None:
+def test_related_items(related_fixture) -> None:
     dossier, index = related_fixture
     found = related_articles(dossier, index)
-    text = related_markdown(found[PROTEST], dossier, index, f"articles/{PROTEST}.md")
-    lines = text.splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith(
-        "- **[Kestmark fishers back the Harbour Guild]"
-        "(2021-05-03-kestmark-fishers-back-the-harbour-guild.md)** — 3 May 2021"
+    items = related_items(found[PROTEST], dossier, index, f"articles/{PROTEST}.md", True)
+    assert len(items) == 2
+    assert items[0].startswith(
+        '<li><strong><a href="../2021-05-03-kestmark-fishers-back-the-harbour-guild/">'
+        "Kestmark fishers back the Harbour Guild</a></strong> — 3 May 2021"
     )
-    assert lines[0].endswith(
-        "— also names Tessaly Harbour Guild, Kestmark; also filed under Fisheries"
+    assert items[0].endswith(
+        "— also names Tessaly Harbour Guild, Kestmark; also filed under Fisheries</li>"
     )
-    assert related_markdown((), dossier, index, f"articles/{PROTEST}.md") == ""
+    flat = related_items(found[PROTEST], dossier, index, f"articles/{PROTEST}.md", False)
+    assert 'href="2021-05-03-kestmark-fishers-back-the-harbour-guild.html"' in flat[0]
+    assert related_items((), dossier, index, f"articles/{PROTEST}.md", True) == []
 
 
-def test_reason_text_is_escaped_in_markdown() -> None:
+def test_reason_text_is_escaped_in_html() -> None:
     dossier, index = explicit(
         [(["h", "b"], []), (["h", "b"], []), (["c"], [])],
         actors={"h": ("A<script>&\"'", "person"), "b": ("*Bold* [x](y)", "state")},
     )
     newest = dossier.articles[0].slug
     items = related_articles(dossier, index)[newest]
-    text = related_markdown(items, dossier, index, f"articles/{newest}.md")
+    text = "".join(related_items(items, dossier, index, f"articles/{newest}.md", True))
     assert "<script" not in text
-    assert "A&lt;script&gt;&amp;" in text and r"\*Bold\* \[x\]\(y\)" in text
+    assert "A&lt;script&gt;&amp;" in text and "*Bold* [x](y)" in text
 
 
 # --- at scale: exact scores, bounded search --------------------------------------------------

@@ -217,10 +217,14 @@ def test_news_article_page(pages):
         "[Northland](../actors/northland.md) opened a ferry line on Monday. "
         "Minister [Ada Quill](../actors/ada-quill.md) cut the ribbon.\n"
     )
-    assert section(text, "Topics") == "- [Ferries](../topics/ferries.md)"
+    assert section(text, "Topics") == (
+        '<ul>\n<li><a href="../../topics/ferries/">Ferries</a></li>\n</ul>'
+    )
     assert section(text, "Actors named") == (
-        "- [Northland](../actors/northland.md) — state, 1 mention\n"
-        "- [Ada Quill](../actors/ada-quill.md) — person, 1 mention"
+        "<ul>\n"
+        '<li><a href="../../actors/northland/">Northland</a> — state, 1 mention</li>\n'
+        '<li><a href="../../actors/ada-quill/">Ada Quill</a> — person, 1 mention</li>\n'
+        "</ul>"
     )
     assert section(text, "Source") == (
         "Test Writer, “Northland opens a ferry line”, *Example Gazette*, 14 June 2021. "
@@ -288,19 +292,26 @@ def test_op_ed_without_cut_off_has_no_marker(pages):
 def test_article_without_mentions_has_no_actors_section(pages):
     text = pages[f"articles/{OPED}.md"]
     assert "## Actors named" not in text
-    assert section(text, "Topics") == "- [Harbours](../topics/harbours.md)"
+    assert section(text, "Topics") == (
+        '<ul>\n<li><a href="../../topics/harbours/">Harbours</a></li>\n</ul>'
+    )
 
 
 def test_article_topics_list_tag_topics_then_curated_ones(pages):
     assert section(pages[f"articles/{OPED_CUT}.md"], "Topics") == (
-        "- [Ferries](../topics/ferries.md)\n- [Harbours](../topics/harbours.md)"
+        "<ul>\n"
+        '<li><a href="../../topics/ferries/">Ferries</a></li>\n'
+        '<li><a href="../../topics/harbours/">Harbours</a></li>\n'
+        "</ul>"
     )
 
 
 def test_actors_named_in_first_mention_order_with_counts(pages):
     assert section(pages[f"articles/{OPED_CUT}.md"], "Actors named") == (
-        "- [Ada Quill](../actors/ada-quill.md) — person, 1 mention\n"
-        "- [Northland](../actors/northland.md) — state, 2 mentions"
+        "<ul>\n"
+        '<li><a href="../../actors/ada-quill/">Ada Quill</a> — person, 1 mention</li>\n'
+        '<li><a href="../../actors/northland/">Northland</a> — state, 2 mentions</li>\n'
+        "</ul>"
     )
 
 
@@ -349,15 +360,16 @@ def test_actor_page_lists_articles_newest_first_with_bolded_sentences(pages):
         "# Northland\n\n**State**\n\nAlso called: *NL*\n\nA fictional state used in tests\\.\n"
     )
     assert section(text, "Articles (2)") == (
-        f"- **[Why the ferry matters](../articles/{OPED_CUT}.md)** — 20 June 2021 · "
-        "Jane Example · *Example Gazette* · Opinion\n"
-        "\n"
-        "    > **NL** needs ferries, and Northland knows it\\.\n"
-        "\n"
-        f"- **[Northland opens a ferry line](../articles/{NEWS}.md)** — 14 June 2021 · "
-        "Test Writer · *Example Gazette*\n"
-        "\n"
-        "    > **Northland** opened a ferry line on Monday\\."
+        "<ul>\n"
+        f'<li><strong><a href="../../articles/{OPED_CUT}/">Why the ferry matters</a></strong>'
+        " — 20 June 2021 · Jane Example · <em>Example Gazette</em> · Opinion"
+        "<blockquote><p><strong>NL</strong> needs ferries, and Northland knows it.</p>"
+        "</blockquote></li>\n"
+        f'<li><strong><a href="../../articles/{NEWS}/">Northland opens a ferry line</a>'
+        "</strong> — 14 June 2021 · Test Writer · <em>Example Gazette</em>"
+        "<blockquote><p><strong>Northland</strong> opened a ferry line on Monday.</p>"
+        "</blockquote></li>\n"
+        "</ul>"
     )
     neighbours = section(text, "Named alongside")
     assert '<svg class="dossier-network-graph"' in neighbours  # the drawing, then its list
@@ -369,10 +381,10 @@ def test_actor_page_shows_three_sentences_per_article_then_a_count(validated, ar
     dossier, index = validated({f"{NEWS}.md": article(body)}, actors=ACTORS)
     (page,) = [p for p in render(dossier, index) if p.path == "actors/northland.md"]
     assert (
-        "    > **Northland** spoke one\\.\n\n"
-        "    > **Northland** spoke two\\.\n\n"
-        "    > **Northland** spoke three\\.\n\n"
-        "    > *…and 2 more sentences in this article.*\n"
+        "<blockquote><p><strong>Northland</strong> spoke one.</p>"
+        "<p><strong>Northland</strong> spoke two.</p>"
+        "<p><strong>Northland</strong> spoke three.</p>"
+        "<p><em>…and 2 more sentences in this article.</em></p></blockquote>"
     ) in page.text
     assert "four" not in page.text
 
@@ -395,15 +407,14 @@ def test_topic_page(pages):
         "A fictional topic used in tests\\.\n"
     )
     assert section(text, "Articles (2)") == (
-        f"- **[Why the ferry matters](../articles/{OPED_CUT}.md)** — 20 June 2021 · "
-        "Jane Example · *Example Gazette* · Opinion\n"
-        "\n"
-        "    > Quill was right\\.\n"
-        "\n"
-        f"- **[Northland opens a ferry line](../articles/{NEWS}.md)** — 14 June 2021 · "
-        "Test Writer · *Example Gazette*\n"
-        "\n"
-        "    > Northland opened a ferry line on Monday\\."
+        "<ul>\n"
+        f'<li><strong><a href="../../articles/{OPED_CUT}/">Why the ferry matters</a></strong>'
+        " — 20 June 2021 · Jane Example · <em>Example Gazette</em> · Opinion"
+        "<blockquote><p>Quill was right.</p></blockquote></li>\n"
+        f'<li><strong><a href="../../articles/{NEWS}/">Northland opens a ferry line</a>'
+        "</strong> — 14 June 2021 · Test Writer · <em>Example Gazette</em>"
+        "<blockquote><p>Northland opened a ferry line on Monday.</p></blockquote></li>\n"
+        "</ul>"
     )
     assert section(text, "Actors most named") == (
         "- [Ada Quill](../actors/ada-quill.md) — in 2 articles\n"
@@ -422,7 +433,7 @@ def test_home_page_counts_and_latest_articles(pages):
         "\nThe articles run from 1 June 2021 to 20 June 2021.\n"
     ) in text
     latest = text.split("## Latest articles\n", 1)[1]
-    assert [m for m in re.findall(r"\]\(articles/([^)]+)\.md\)", latest)] == [
+    assert [m for m in re.findall(r'<a href="articles/([^/"]+)/"', latest)] == [
         OPED_CUT,
         NEWS,
         OPED,
@@ -439,14 +450,14 @@ def test_articles_index_newest_first_by_year_and_month(pages):
         "\n"
         "### June 2021\n"
         "\n"
-        f"- **[Why the ferry matters]({OPED_CUT}.md)** — 20 June 2021 · Jane Example · "
-        "*Example Gazette* · Opinion\n"
-        "\n"
-        f"- **[Northland opens a ferry line]({NEWS}.md)** — 14 June 2021 · Test Writer · "
-        "*Example Gazette*\n"
-        "\n"
-        f"- **[A quiet harbour]({OPED}.md)** — 1 June 2021 · Test Writer · "
-        "*Example Gazette* · Opinion\n"
+        "<ul>\n"
+        f'<li><strong><a href="{OPED_CUT}/">Why the ferry matters</a></strong>'
+        " — 20 June 2021 · Jane Example · <em>Example Gazette</em> · Opinion</li>\n"
+        f'<li><strong><a href="{NEWS}/">Northland opens a ferry line</a></strong>'
+        " — 14 June 2021 · Test Writer · <em>Example Gazette</em></li>\n"
+        f'<li><strong><a href="{OPED}/">A quiet harbour</a></strong>'
+        " — 1 June 2021 · Test Writer · <em>Example Gazette</em> · Opinion</li>\n"
+        "</ul>\n"
     )
 
 
