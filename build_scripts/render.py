@@ -122,9 +122,12 @@ def _a(text: str, from_page: str, to_page: str, directory_urls: bool) -> str:
     return f'<a href="{href}">{_text(text)}</a>'
 
 
+LISTING_CLASS = "dossier-listing"  # search indexes the pages listed, not the lists
+
+
 def _html_list(items: list[str]) -> list[str]:
     """Page lines of a raw HTML list of ``<li>`` items, blank lines around it for Markdown."""
-    return ["", "<ul>", *items, "</ul>", ""]
+    return ["", f'<ul class="{LISTING_CLASS}">', *items, "</ul>", ""]
 
 
 def _article_item(

@@ -35,6 +35,8 @@ import threading
 import time
 from pathlib import Path
 
+from build_scripts.render import LISTING_CLASS
+
 log = logging.getLogger("mkdocs.hooks.dossier.search")
 
 CONFIG_KEY = "search_backend"
@@ -51,8 +53,17 @@ OUTPUT_SUBDIR = "pagefind"
 # What Pagefind indexes: the page's content, as Material lays it out (partials/content.html).
 ROOT_SELECTOR = "article.md-content__inner"
 # Inside it, what is not the page's text: the headings' permalink sign, Material's edit
-# button, and the BibTeX entry under "Cite this" (its words would match every query).
-EXCLUDE_SELECTORS = (".headerlink", ".md-content__button", "code.language-bibtex")
+# button, the BibTeX entry under "Cite this" (its words would match every query), and the
+# generated lists of other pages (render.LISTING_CLASS: listings, related reading, an
+# article's actors and topics), whose titles and quoted sentences are indexed on the pages
+# they list. Without them an actor's page is found by its name, aliases and description, and
+# a sentence by the article it is in; Pagefind indexes about a third fewer words.
+EXCLUDE_SELECTORS = (
+    ".headerlink",
+    ".md-content__button",
+    "code.language-bibtex",
+    f".{LISTING_CLASS}",
+)
 # The pages, with directory URLs: every page is an index.html (404.html is not a page), but
 # not the yearly listings (articles/2020/, actors/<id>/2020/): all-digit folders. They hold
 # only titles and bylines of pages that are indexed themselves; at 10,000 articles they are

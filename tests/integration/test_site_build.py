@@ -199,7 +199,7 @@ def test_chrome_check_sees_the_documentation_page(bundled_site):
 
 def test_every_actor_named_by_the_seed_links_back_to_it(bundled_site):
     content = main_content((bundled_site / SEED_PAGE).read_text(encoding="utf-8"))
-    section = re.search(r'<h2 id="actors-named">.*?</h2>\s*<ul>(.*?)</ul>', content, re.S)
+    section = re.search(r'<h2 id="actors-named">.*?</h2>\s*<ul[^>]*>(.*?)</ul>', content, re.S)
     assert section, "no 'Actors named' section"
     actor_urls = [resolve(SEED_PAGE, href) for href in re.findall(r'href="([^"]+)"', section[1])]
     body = content[: content.index('<h2 id="topics">')]

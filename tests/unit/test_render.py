@@ -218,10 +218,11 @@ def test_news_article_page(pages):
         "Minister [Ada Quill](../actors/ada-quill.md) cut the ribbon.\n"
     )
     assert section(text, "Topics") == (
-        '<ul>\n<li><a href="../../topics/ferries/">Ferries</a></li>\n</ul>'
+        '<ul class="dossier-listing">\n<li><a href="../../topics/ferries/">Ferries</a></li>\n</ul>'
     )
     assert section(text, "Actors named") == (
-        "<ul>\n"
+        '<ul class="dossier-listing">\n'
+        ""
         '<li><a href="../../actors/northland/">Northland</a> — state, 1 mention</li>\n'
         '<li><a href="../../actors/ada-quill/">Ada Quill</a> — person, 1 mention</li>\n'
         "</ul>"
@@ -293,13 +294,15 @@ def test_article_without_mentions_has_no_actors_section(pages):
     text = pages[f"articles/{OPED}.md"]
     assert "## Actors named" not in text
     assert section(text, "Topics") == (
-        '<ul>\n<li><a href="../../topics/harbours/">Harbours</a></li>\n</ul>'
+        '<ul class="dossier-listing">\n'
+        '<li><a href="../../topics/harbours/">Harbours</a></li>\n</ul>'
     )
 
 
 def test_article_topics_list_tag_topics_then_curated_ones(pages):
     assert section(pages[f"articles/{OPED_CUT}.md"], "Topics") == (
-        "<ul>\n"
+        '<ul class="dossier-listing">\n'
+        ""
         '<li><a href="../../topics/ferries/">Ferries</a></li>\n'
         '<li><a href="../../topics/harbours/">Harbours</a></li>\n'
         "</ul>"
@@ -308,7 +311,8 @@ def test_article_topics_list_tag_topics_then_curated_ones(pages):
 
 def test_actors_named_in_first_mention_order_with_counts(pages):
     assert section(pages[f"articles/{OPED_CUT}.md"], "Actors named") == (
-        "<ul>\n"
+        '<ul class="dossier-listing">\n'
+        ""
         '<li><a href="../../actors/ada-quill/">Ada Quill</a> — person, 1 mention</li>\n'
         '<li><a href="../../actors/northland/">Northland</a> — state, 2 mentions</li>\n'
         "</ul>"
@@ -360,7 +364,8 @@ def test_actor_page_lists_articles_newest_first_with_bolded_sentences(pages):
         "# Northland\n\n**State**\n\nAlso called: *NL*\n\nA fictional state used in tests\\.\n"
     )
     assert section(text, "Articles (2)") == (
-        "<ul>\n"
+        '<ul class="dossier-listing">\n'
+        ""
         f'<li><strong><a href="../../articles/{OPED_CUT}/">Why the ferry matters</a></strong>'
         " — 20 June 2021 · Jane Example · <em>Example Gazette</em> · Opinion"
         "<blockquote><p><strong>NL</strong> needs ferries, and Northland knows it.</p>"
@@ -407,7 +412,8 @@ def test_topic_page(pages):
         "A fictional topic used in tests\\.\n"
     )
     assert section(text, "Articles (2)") == (
-        "<ul>\n"
+        '<ul class="dossier-listing">\n'
+        ""
         f'<li><strong><a href="../../articles/{OPED_CUT}/">Why the ferry matters</a></strong>'
         " — 20 June 2021 · Jane Example · <em>Example Gazette</em> · Opinion"
         "<blockquote><p>Quill was right.</p></blockquote></li>\n"
@@ -450,7 +456,8 @@ def test_articles_index_newest_first_by_year_and_month(pages):
         "\n"
         "### June 2021\n"
         "\n"
-        "<ul>\n"
+        '<ul class="dossier-listing">\n'
+        ""
         f'<li><strong><a href="{OPED_CUT}/">Why the ferry matters</a></strong>'
         " — 20 June 2021 · Jane Example · <em>Example Gazette</em> · Opinion</li>\n"
         f'<li><strong><a href="{NEWS}/">Northland opens a ferry line</a></strong>'
