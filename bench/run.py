@@ -356,37 +356,45 @@ class MaterialSearch:
 
 
 class PagefindSearch:
-    """Pagefind: entry files, the WebAssembly and meta index, the chunks a query touches, and
-    one result fragment (the median fragment's size, since which page ranks first is not
-    known here)."""
+    """Pagefind: the shard list, the script and WebAssembly (once), each shard's entry and
+    meta index and the chunks a query touches in it, and one result fragment (the median
+    fragment's size, since which page ranks first is not known here)."""
 
     name = "pagefind"
 
     @staticmethod
     def detect(site: Path) -> bool:
-        return (site / "pagefind" / "pagefind-entry.json").is_file()
+        return (site / "pagefind" / "shards.json").is_file()
 
     @staticmethod
     def payload(site: Path, query: str) -> dict:
         root = site / "pagefind"
-        entry = json.loads((root / "pagefind-entry.json").read_text())
-        languages = entry.get("languages") or {}
-        language, info = next(iter(sorted(languages.items())), ("unknown", {}))
-        files = [root / "pagefind.js", root / "pagefind-entry.json"]
-        wasm = root / f"wasm.{info.get('wasm') or language}.pagefind"
-        files.append(wasm if wasm.is_file() else root / "wasm.unknown.pagefind")
-        meta = root / f"pagefind.{info.get('hash', '')}.pf_meta"
-        files.append(meta)
-        files += sorted((root / "filter").glob("*.pf_filter"))
-        notes = "entry + wasm + meta + filters + chunks for the query + 1 fragment (median size)"
-        chunks = _pagefind_chunks(meta, query) if meta.is_file() else []
-        files += [root / "index" / f"{chunk}.pf_index" for chunk in chunks]
+        shards = [
+            root / shard for shard in json.loads((root / "shards.json").read_text())["shards"]
+        ]
+        files = [root / "shards.json", shards[0] / "pagefind.js"]
+        for number, shard in enumerate(shards):
+            entry = json.loads((shard / "pagefind-entry.json").read_text())
+            languages = entry.get("languages") or {}
+            language, info = next(iter(sorted(languages.items())), ("unknown", {}))
+            if number == 0:  # one WebAssembly for every shard
+                wasm = shard / f"wasm.{info.get('wasm') or language}.pagefind"
+                files.append(wasm if wasm.is_file() else shard / "wasm.unknown.pagefind")
+            meta = shard / f"pagefind.{info.get('hash', '')}.pf_meta"
+            files += [shard / "pagefind-entry.json", meta]
+            files += sorted((shard / "filter").glob("*.pf_filter"))
+            chunks = _pagefind_chunks(meta, query) if meta.is_file() else []
+            files += [shard / "index" / f"{chunk}.pf_index" for chunk in chunks]
+        notes = (
+            f"{len(shards)} shard(s): script + wasm once; each shard's entry + meta + filters + "
+            "chunks for the query; 1 fragment (median size)"
+        )
         files = [path for path in files if path.is_file()]
         result = _payload_result(site, files, query, notes)
-        fragments = sorted(p.stat().st_size for p in (root / "fragment").glob("*.pf_fragment"))
+        fragments = sorted(p.stat().st_size for p in root.glob("*/fragment/*.pf_fragment"))
         if fragments:
             median = int(statistics.median(fragments))
-            result["files"]["pagefind/fragment/<first result> (median)"] = median
+            result["files"]["pagefind/*/fragment/<first result> (median)"] = median
             result["bytes"] += median
             result["gzip_bytes"] += median  # fragments are gzip-compressed already
         return result

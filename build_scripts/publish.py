@@ -294,3 +294,16 @@ def on_post_build(config):
     from build_scripts import search
 
     search.on_post_build(config)
+
+
+def on_post_page(output, page, config):
+    from build_scripts import search
+
+    search.on_post_page(output, page, config)
+    return output
+
+
+def on_build_error(error):
+    from build_scripts import search
+
+    search.on_build_error()

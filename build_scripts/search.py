@@ -2,22 +2,33 @@
 
 mkdocs.yml chooses with ``extra.search_backend``:
 
-- ``pagefind`` (the default): after the build, the Pagefind binary shipped by the
-  ``pagefind[extended]`` package indexes the built pages into ``site/pagefind/``: only each
-  page's article element, without the permalink signs, the edit button and the BibTeX block.
+- ``pagefind`` (the default): the Pagefind binary shipped by the ``pagefind[extended]``
+  package indexes the built pages into ``site/pagefind/``: only each page's article element,
+  without the permalink signs, the edit button, the BibTeX block and the lists of other pages.
   A reader's query downloads the few index chunks and page fragments it needs, not the whole
-  index. Material's search UI stays as it is (box, results, keyboard, highlighting); its worker
+  index. The index is built in shards of ``extra.search_shard_pages`` pages (1,000; the
+  variable ``DOSSIER_SEARCH_SHARD_PAGES`` overrides it), ``site/pagefind/0/``, ``1/``, ...,
+  listed in ``site/pagefind/shards.json`` (``ShardedIndex``). Pagefind holds a page's words in
+  memory until it writes its index, about half a megabyte a page: one index of 10,000 pages
+  took 5 GB, a shard takes what its pages take whatever the size of the dossier. During
+  ``mkdocs build`` each shard is indexed as soon as MkDocs has written its pages, on the
+  second core while MkDocs renders the next ones. In the browser the first shard's
+  ``pagefind.js`` loads the others with ``mergeIndex`` and ranks their results together; they
+  share its WebAssembly, so a shard adds its small entry and metadata files and the chunks a
+  query needs.
+  Material's search UI stays as it is (box, results, keyboard, highlighting); its worker
   is replaced by ``docs/assets/javascripts/dossier-search-worker.js``, which speaks Material's
   worker protocol and answers from Pagefind (``overrides/main.html`` points ``__config.search``
   at it). Material's ``search`` plugin stays enabled, because Material renders the search box
   only with it, but its page-by-page indexing is switched off, so its
   ``search/search_index.json`` holds only its ``config`` (which the UI still reads) and no
-  documents. Yearly listing pages are not indexed (``DIRECTORY_URLS_GLOB``). Under
-  ``mkdocs serve`` Pagefind runs in the background after each build (``Background``).
+  documents. Yearly listing pages are not indexed (``indexed_page``). Under ``mkdocs serve``
+  the whole index is built in the background after each build (``Background``).
 - ``material``: Material's own lunr index and worker, unchanged. The whole index is
   downloaded before the first result: about 65 MB at 10,000 articles.
 
-``build_scripts/publish.py`` (the MkDocs hook) calls ``on_config`` and ``on_post_build``.
+``build_scripts/publish.py`` (the MkDocs hook) calls ``on_config``, ``on_post_page``,
+``on_build_error`` and ``on_post_build``.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import gzip
 import json
 import logging
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -64,12 +76,30 @@ EXCLUDE_SELECTORS = (
     "code.language-bibtex",
     f".{LISTING_CLASS}",
 )
-# The pages, with directory URLs: every page is an index.html (404.html is not a page), but
-# not the yearly listings (articles/2020/, actors/<id>/2020/): all-digit folders. They hold
-# only titles and bylines of pages that are indexed themselves; at 10,000 articles they are
-# a quarter of the pages and would fill the first results of a query with lists.
-DIRECTORY_URLS_GLOB = "{index.html,**/*[!0-9]*/index.html}"
 PAGEFIND_TIMEOUT_SECONDS = 1800
+MANIFEST = "shards.json"  # in site/pagefind/: {"shards": ["0/", "1/", ...]}
+SHARD_PAGES_KEY = "search_shard_pages"
+SHARD_PAGES_VARIABLE = "DOSSIER_SEARCH_SHARD_PAGES"
+DEFAULT_SHARD_PAGES = 1000
+# What a shard after the first keeps: the first shard's pagefind.js and WebAssembly serve all.
+SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")
+
+
+def indexed_page(dest_uri: str) -> bool:
+    """Whether Pagefind indexes the built file at ``dest_uri`` ("actors/iran/index.html").
+
+    Every page but 404.html and the yearly listings (articles/2020/, actors/<id>/2020/, or
+    ``2020.html`` without directory URLs): they hold only titles and bylines of pages that are
+    indexed themselves; at 10,000 articles they are a quarter of the pages and would fill the
+    first results of a query with lists.
+    """
+    if not dest_uri.endswith(".html") or dest_uri == "404.html":
+        return False
+    stem = dest_uri[: -len(".html")]
+    if stem == "index":
+        return True
+    stem = stem.removesuffix("/index")
+    return not stem.rsplit("/", 1)[-1].isdigit()
 
 
 def _plugin_error(message: str) -> Exception:
@@ -134,6 +164,7 @@ def on_config(config):
             "(plugins: [search]): Material shows the search box only with it"
         )
     pagefind_binary()  # fail before the build, not after it
+    shard_pages(config)
     # Material's plugin indexes each page in on_page_context; its on_post_build then writes
     # search_index.json with whatever it indexed, so without that handler the file holds its
     # config and no documents. Its on_config (language, separator) and on_post_build stay.
@@ -142,48 +173,186 @@ def on_config(config):
     return config
 
 
-def pagefind_command(config, binary: Path, output: Path | None = None) -> list[str]:
-    """Pagefind's command line: the built site into ``site/pagefind/`` (or ``output``)."""
-    site = Path(config["site_dir"]).resolve()
-    command = [str(binary), "--site", str(site)]
-    if output is None:
-        command += ["--output-subdir", OUTPUT_SUBDIR]
-    else:
-        command += ["--output-path", str(output)]
-    command += ["--root-selector", ROOT_SELECTOR]
+def shard_pages(config) -> int:
+    """Pages per shard: ``DOSSIER_SEARCH_SHARD_PAGES``, else ``extra.search_shard_pages``."""
+    value = os.environ.get(SHARD_PAGES_VARIABLE) or (config.get("extra") or {}).get(SHARD_PAGES_KEY)
+    if value is None or value == "":
+        return DEFAULT_SHARD_PAGES
+    try:
+        pages = int(value)
+    except (TypeError, ValueError):
+        pages = 0
+    if pages < 1:
+        raise _plugin_error(
+            f"extra.{SHARD_PAGES_KEY} (or {SHARD_PAGES_VARIABLE}) is {value!r}; "
+            "expected a whole number of pages, 1 or more"
+        )
+    return pages
+
+
+def pagefind_command(binary: Path, source: Path, output: Path) -> list[str]:
+    """Pagefind's command line: every HTML file under ``source`` into ``output``."""
+    command = [str(binary), "--site", str(source), "--output-path", str(output)]
+    command += ["--root-selector", ROOT_SELECTOR, "--glob", "**/*.html"]
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
-    if config["use_directory_urls"]:
-        command += ["--glob", DIRECTORY_URLS_GLOB]
     return command
 
 
-def run_pagefind(config) -> dict:
-    """Index the built site into ``site/pagefind/``; return pages, words, seconds, version."""
-    binary = pagefind_binary()
-    site = Path(config["site_dir"]).resolve()
-    start = time.perf_counter()
-    try:
-        result = subprocess.run(
-            pagefind_command(config, binary),
-            cwd=site,
-            capture_output=True,
-            text=True,
-            timeout=PAGEFIND_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise _plugin_error(f"Pagefind could not index {site}: {error}") from error
-    seconds = time.perf_counter() - start
-    output = result.stdout + result.stderr
-    if result.returncode != 0 or not (site / OUTPUT_SUBDIR / "pagefind-entry.json").is_file():
-        raise _plugin_error(_failure(binary, site, result.returncode, output))
-    return _stats(output, seconds)
+class ShardedIndex:
+    """Pagefind's index of one build of the site, shard by shard, on a thread of its own.
+
+    ``add`` each page as MkDocs writes it; a shard is indexed as soon as its pages are all on
+    disk: its pages are hard-linked (copied where links fail) into a folder of their own
+    beside the site, at their paths in the site so that their URLs stay the same, and the
+    Pagefind binary indexes that folder. ``finish`` waits for the last shard and puts the
+    shards and ``shards.json`` in place as ``site/pagefind/``, or raises what went wrong,
+    leaving no index and no staging folder behind; ``cancel`` stops and cleans up.
+    """
+
+    def __init__(self, config, size: int, background: bool = False) -> None:
+        self.binary = pagefind_binary()
+        self.site = Path(config["site_dir"]).resolve()
+        self.size = size
+        self.background = background  # below MkDocs' priority (mkdocs serve)
+        self.staging = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
+        self.shards = 0
+        self.stats: list[dict] = []
+        self.started = time.perf_counter()
+        self._pending: list[str] = []
+        self._unwritten: str | None = None
+        self._queue: queue.Queue[tuple[int, list[str]] | None] = queue.Queue()
+        self._error: Exception | None = None
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+        self._thread = threading.Thread(target=self._work, name="pagefind", daemon=True)
+        self._thread.start()
+
+    def add(self, dest_uri: str, written: bool = True) -> None:
+        """A page to index, by its path in the site; ``written=False`` when MkDocs writes it
+        after this call (``on_post_page``): it is indexed once the next page comes, or at
+        ``finish``."""
+        if self._unwritten is not None:
+            self._take(self._unwritten)
+            self._unwritten = None
+        if written:
+            self._take(dest_uri)
+        else:
+            self._unwritten = dest_uri
+
+    def _take(self, dest_uri: str) -> None:
+        self._pending.append(dest_uri)
+        if len(self._pending) >= self.size:
+            self._submit()
+
+    def _submit(self) -> None:
+        self._queue.put((self.shards, self._pending))
+        self.shards += 1
+        self._pending = []
+
+    def _work(self) -> None:
+        while (job := self._queue.get()) is not None:
+            if self._cancelled.is_set() or self._error is not None:
+                continue
+            try:
+                self._index(*job)
+            except Exception as error:  # reported by finish()
+                self._error = error
+
+    def _index(self, number: int, pages: list[str]) -> None:
+        source = self.staging / f"pages-{number}"
+        for uri in pages:
+            target = source / uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.site / uri, target)
+            except OSError:
+                shutil.copyfile(self.site / uri, target)
+        start = time.perf_counter()
+        with self._lock:
+            if self._cancelled.is_set():
+                return
+            self._process = subprocess.Popen(
+                pagefind_command(self.binary, source, self.staging / "out" / str(number)),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                preexec_fn=_lower_priority if self.background and os.name == "posix" else None,
+            )
+            process = self._process
+        try:
+            output = process.communicate(timeout=PAGEFIND_TIMEOUT_SECONDS)[0] or ""
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0] or ""
+        if self._cancelled.is_set():
+            return
+        entry = self.staging / "out" / str(number) / "pagefind-entry.json"
+        if process.returncode != 0 or not entry.is_file():
+            raise _plugin_error(_failure(self.binary, source, process.returncode, output))
+        self.stats.append(_stats(output, time.perf_counter() - start))
+        shutil.rmtree(source, ignore_errors=True)
+
+    def finish(self) -> dict:
+        """Index what is left, wait, and put the index in place; its statistics."""
+        if self._unwritten is not None:
+            self._take(self._unwritten)
+            self._unwritten = None
+        if self._pending or self.shards == 0:
+            self._submit()  # an empty site still gets an (empty) index
+        waited = time.perf_counter()
+        self._queue.put(None)
+        self._thread.join()
+        waited = time.perf_counter() - waited
+        try:
+            if self._cancelled.is_set():
+                raise _plugin_error("the Pagefind index was cancelled")
+            if self._error is not None:
+                raise self._error
+            self._assemble()
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+        stats = _combined(self.stats, time.perf_counter() - self.started)
+        stats["shards"], stats["waited"] = self.shards, waited
+        return stats
+
+    def _assemble(self) -> None:
+        out = self.staging / "out"
+        for number in range(1, self.shards):
+            for path in (out / str(number)).iterdir():
+                if path.name not in SHARD_FILES and path.suffix != ".pf_meta":
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+        shards = [f"{number}/" for number in range(self.shards)]
+        (out / MANIFEST).write_text(json.dumps({"shards": shards}) + "\n", encoding="utf-8")
+        target = self.site / OUTPUT_SUBDIR
+        if target.exists():
+            os.replace(target, self.staging / "previous")
+        os.replace(out, target)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        with self._lock:
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def _failure(binary: Path, site: Path, code: int | None, output: str) -> str:
     tail = "\n".join(output.strip().splitlines()[-20:])
     return f"Pagefind ({binary}) failed to index {site} (exit {code}):\n{tail}"
+
+
+def _combined(stats: list[dict], seconds: float) -> dict:
+    """The shards' statistics as one: pages summed; words of the largest shard."""
+    return {
+        "pages": sum(s["pages"] or 0 for s in stats),
+        "words": max((s["words"] or 0 for s in stats), default=0),
+        "seconds": seconds,
+        "version": stats[0]["version"] if stats else "?",
+    }
 
 
 def _stats(output: str, seconds: float) -> dict:
@@ -200,11 +369,14 @@ def _stats(output: str, seconds: float) -> dict:
 
 def _report(stats: dict, when: str = "") -> None:
     log.info(
-        "search: Pagefind %s indexed %s pages (%s words) in %.2f s%s",
+        "search: Pagefind %s indexed %s pages in %s shard(s) (at most %s words a shard) in "
+        "%.2f s, %.2f s of it after the last page was written%s",
         stats["version"],
         stats["pages"],
+        stats["shards"],
         stats["words"],
         stats["seconds"],
+        stats["waited"],
         when,
     )
 
@@ -220,83 +392,49 @@ class Background:
     """Under ``mkdocs serve``: Pagefind indexes each build without holding it back.
 
     MkDocs serves nothing until a build has finished (its livereload server waits), and
-    Pagefind takes about 4 s at 1,000 articles and 40 s at 10,000: run after every edit, it
-    would hold every page back that long. Here each build starts Pagefind into a folder of its
-    own beside the site and returns; when Pagefind is done, its index replaces
-    ``site/pagefind/``. A new build stops an unfinished run (``on_config``); it runs below
-    MkDocs' priority. Until it is done, searches answer from the previous index
-    (``mkdocs serve --dirty`` keeps it) or find nothing.
+    Pagefind takes about 3 s at 1,000 articles and 30 s at 10,000: run after every edit, it
+    would hold every page back that long. Here each build starts a ``ShardedIndex`` of the
+    whole site, below MkDocs' priority, and returns; when it is done, its index replaces
+    ``site/pagefind/``. A new build cancels an unfinished one (``on_config``). Until it is
+    done, searches answer from the previous index (``mkdocs serve --dirty`` keeps it) or find
+    nothing.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._run = 0
-        self._process: subprocess.Popen[str] | None = None
-        self._staging: Path | None = None
+        self._current: ShardedIndex | None = None
         atexit.register(self.stop)
 
     def start(self, config) -> None:
-        binary = pagefind_binary()
         site = Path(config["site_dir"]).resolve()
         with self._lock:
-            self._stop_process()
-            self._run += 1
-            staging = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site.parent))
-            output = staging / OUTPUT_SUBDIR
-            try:
-                process = subprocess.Popen(
-                    pagefind_command(config, binary, output),
-                    cwd=site,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                    # Below MkDocs' priority: the next edit's build comes first.
-                    preexec_fn=_lower_priority if os.name == "posix" else None,
-                )
-            except OSError as error:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise _plugin_error(f"Pagefind could not index {site}: {error}") from error
-            self._process, self._staging = process, staging
-            run = self._run
-        threading.Thread(
-            target=self._finish,
-            args=(run, process, binary, site, staging, time.perf_counter()),
-            name="pagefind",
-            daemon=True,
-        ).start()
+            self._stop_current()
+            index = ShardedIndex(config, shard_pages(config), background=True)
+            self._current = index
+        for path in sorted(site.rglob("*.html")):
+            uri = path.relative_to(site).as_posix()
+            if indexed_page(uri) and not uri.startswith(f"{OUTPUT_SUBDIR}/"):
+                index.add(uri)
+        threading.Thread(target=self._finish, args=(index,), name="pagefind", daemon=True).start()
 
-    def _finish(self, run, process, binary, site: Path, staging: Path, start: float) -> None:
-        output = process.communicate()[0] or ""
-        seconds = time.perf_counter() - start
+    def _finish(self, index: ShardedIndex) -> None:
         try:
+            stats = index.finish()
+        except Exception as error:
             with self._lock:
-                if run != self._run:
-                    return  # a newer build's run replaces this one
-                if process.returncode != 0 or not (staging / OUTPUT_SUBDIR).is_dir():
-                    log.error(_failure(binary, site, process.returncode, output))
-                    return
-                target = site / OUTPUT_SUBDIR
-                if target.exists():
-                    os.replace(target, staging / "previous")
-                os.replace(staging / OUTPUT_SUBDIR, target)
-            _report(_stats(output, seconds), " (in the background: mkdocs serve)")
-        except OSError as error:  # the site folder went away or is being rebuilt
-            log.warning("search: the Pagefind index of %s was not put in place: %s", site, error)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+                if self._current is index:
+                    log.error("search: %s", error)
+            return
+        _report(stats, " (in the background: mkdocs serve)")
 
-    def _stop_process(self) -> None:  # with the lock held
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        if self._staging is not None:
-            shutil.rmtree(self._staging, ignore_errors=True)
-        self._process = self._staging = None
+    def _stop_current(self) -> None:  # with the lock held
+        if self._current is not None:
+            self._current.cancel()
+        self._current = None
 
     def stop(self) -> None:
         with self._lock:
-            self._run += 1
-            self._stop_process()
+            self._stop_current()
 
 
 _background: Background | None = None
@@ -324,8 +462,29 @@ def check_worker(config) -> None:
         )
 
 
+_building: ShardedIndex | None = None
+
+
+def on_post_page(output: str, page, config) -> None:
+    """``mkdocs build``: hand each page to the sharded index as MkDocs writes it."""
+    global _building
+    if backend(config) != PAGEFIND or serving(config):
+        return
+    if _building is None:
+        _building = ShardedIndex(config, shard_pages(config))
+    if indexed_page(page.file.dest_uri):
+        _building.add(page.file.dest_uri, written=False)
+
+
+def on_build_error() -> None:
+    global _building
+    if _building is not None:
+        _building.cancel()
+        _building = None
+
+
 def on_post_build(config):
-    global _background
+    global _background, _building
     if backend(config) != PAGEFIND:
         return
     check_worker(config)
@@ -334,7 +493,10 @@ def on_post_build(config):
             _background = Background()
         _background.start(config)
         return
-    _report(run_pagefind(config))
+    building, _building = _building, None
+    if building is None:  # a site without pages
+        building = ShardedIndex(config, shard_pages(config))
+    _report(building.finish())
 
 
 def indexed_pages(site: str | Path) -> list[dict]:
@@ -342,7 +504,7 @@ def indexed_pages(site: str | Path) -> list[dict]:
     "/"), ``title``, ``content`` (text) and ``anchors``, read from ``site/pagefind/fragment/``.
     For tests and inspection; readers' browsers fetch only the fragments of their results."""
     pages = []
-    for path in sorted((Path(site) / OUTPUT_SUBDIR / "fragment").glob("*.pf_fragment")):
+    for path in sorted((Path(site) / OUTPUT_SUBDIR).glob("*/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
         fragment = json.loads(data)
         pages.append(
@@ -369,7 +531,7 @@ def documents(site: str | Path) -> list[dict]:
     its first heading below the title), then one document per heading. For tests and
     inspection."""
     root = Path(site)
-    if not (root / OUTPUT_SUBDIR / "pagefind-entry.json").is_file():
+    if not (root / OUTPUT_SUBDIR / MANIFEST).is_file():
         index = root / "search" / "search_index.json"
         return json.loads(index.read_text(encoding="utf-8"))["docs"]
     docs = []

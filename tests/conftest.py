@@ -67,8 +67,10 @@ def make_dossier(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-def _build(dossier: Path | None, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+def _build(
+    dossier: Path | None, site_dir: Path, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env_extra or {}))
     if dossier is not None:
         env["DOSSIER_DIR"] = str(dossier)
     else:
@@ -84,8 +86,9 @@ def _build(dossier: Path | None, site_dir: Path) -> subprocess.CompletedProcess[
 
 
 @pytest.fixture(scope="session")
-def build_site() -> Callable[[Path | None, Path], subprocess.CompletedProcess[str]]:
-    """build_site(dossier_or_None, site_dir): ``mkdocs build --strict`` of the repo's config."""
+def build_site() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """build_site(dossier_or_None, site_dir, env_extra=None): ``mkdocs build --strict`` of the
+    repo's config, with ``env_extra`` added to the environment."""
     return _build
 
 

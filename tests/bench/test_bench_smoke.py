@@ -161,25 +161,32 @@ def test_pagefind_payload_counts_entry_files_and_only_the_chunks_the_query_touch
     monkeypatch.setitem(sys.modules, "dossier_bench_run", run)
     spec.loader.exec_module(run)
 
-    root = tmp_path / "site" / "pagefind"
-    for folder in ("index", "fragment"):
-        (root / folder).mkdir(parents=True)
+    pagefind = tmp_path / "site" / "pagefind"
+    (pagefind / "shards.json").parent.mkdir(parents=True)
+    (pagefind / "shards.json").write_text(json.dumps({"shards": ["0/", "1/"]}))
     entry = {"version": "1.5.2", "languages": {"en": {"hash": "en_m", "wasm": "en"}}}
-    (root / "pagefind-entry.json").write_text(json.dumps(entry))
-    (root / "pagefind.js").write_bytes(b"j" * 100)
-    (root / "wasm.en.pagefind").write_bytes(b"w" * 1000)
     meta = ["1.5.2", [["en_p", 10]], [["a", "m", "en_c1"], ["n", "z", "en_c2"]], [], []]
-    (root / "pagefind.en_m.pf_meta").write_bytes(gzip.compress(b"pagefind_dcd" + _cbor(meta)))
-    (root / "index" / "en_c1.pf_index").write_bytes(b"1" * 5000)
-    (root / "index" / "en_c2.pf_index").write_bytes(b"2" * 7000)
-    (root / "fragment" / "en_p.pf_fragment").write_bytes(b"f" * 300)
+    for shard in ("0", "1"):
+        root = pagefind / shard
+        for folder in ("index", "fragment"):
+            (root / folder).mkdir(parents=True)
+        (root / "pagefind-entry.json").write_text(json.dumps(entry))
+        (root / "pagefind.en_m.pf_meta").write_bytes(gzip.compress(b"pagefind_dcd" + _cbor(meta)))
+        (root / "index" / "en_c1.pf_index").write_bytes(b"1" * 5000)
+        (root / "index" / "en_c2.pf_index").write_bytes(b"2" * 7000)
+        (root / "fragment" / "en_p.pf_fragment").write_bytes(b"f" * 300)
+    (pagefind / "0" / "pagefind.js").write_bytes(b"j" * 100)
+    (pagefind / "0" / "wasm.en.pagefind").write_bytes(b"w" * 1000)
     (tmp_path / "site" / "search").mkdir()  # Pagefind wins over a leftover lunr index
     (tmp_path / "site" / "search" / "search_index.json").write_text("{}")
 
     payload = run.search_payload(tmp_path / "site", "Zebra")
     assert payload["backend"] == "pagefind"
-    assert "pagefind/index/en_c2.pf_index" in payload["files"]
-    assert "pagefind/index/en_c1.pf_index" not in payload["files"]
-    meta_size = (root / "pagefind.en_m.pf_meta").stat().st_size
-    entry_size = (root / "pagefind-entry.json").stat().st_size
-    assert payload["bytes"] == 100 + entry_size + 1000 + meta_size + 7000 + 300
+    for shard in ("0", "1"):
+        assert f"pagefind/{shard}/index/en_c2.pf_index" in payload["files"]
+        assert f"pagefind/{shard}/index/en_c1.pf_index" not in payload["files"]
+    meta_size = (pagefind / "0" / "pagefind.en_m.pf_meta").stat().st_size
+    entry_size = (pagefind / "0" / "pagefind-entry.json").stat().st_size
+    shards_size = (pagefind / "shards.json").stat().st_size
+    # The script and the WebAssembly once; each shard's entry, meta and chunk; one fragment.
+    assert payload["bytes"] == shards_size + 100 + 1000 + 2 * (entry_size + meta_size + 7000) + 300

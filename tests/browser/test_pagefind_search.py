@@ -10,9 +10,11 @@ runs.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.request import urlopen
 
 import harness
 import pytest
@@ -122,13 +124,20 @@ def test_keyboard_moves_through_results_and_escape_closes(page: Page, site_url: 
     expect(page.locator("#__search")).not_to_be_checked()
 
 
-def test_search_fetches_only_from_the_site(page: Page, site_url: str, requests_seen) -> None:
-    page.goto(site_url)
+def search_on_loaded_page(page: Page, url: str, query: str, requests_seen) -> int:
+    """Open ``url``, wait until it is idle, search ``query`` and wait for its results; how
+    many requests were made before the query."""
+    page.goto(url)
     page.wait_for_load_state("networkidle")
     before = len(requests_seen.urls)
-    search(page, "Iraq")
+    search(page, query)
     expect(results(page).first).to_be_visible()
     page.wait_for_load_state("networkidle")
+    return before
+
+
+def test_search_fetches_only_from_the_site(page: Page, site_url: str, requests_seen) -> None:
+    before = search_on_loaded_page(page, site_url, "Iraq", requests_seen)
     assert requests_seen.outside == [], "requests aimed outside 127.0.0.1"
     assert requests_seen.websockets == []
     seen = requests_seen.urls
@@ -136,16 +145,18 @@ def test_search_fetches_only_from_the_site(page: Page, site_url: str, requests_s
     assert site_url + "assets/javascripts/dossier-search-worker.js" in seen[:before]
     assert not any("/pagefind/" in url for url in seen[:before]), "nothing before typing"
     typed = seen[before:]
-    assert site_url + "pagefind/pagefind.js" in typed
-    assert any(url.startswith(site_url + "pagefind/wasm.") for url in typed)
-    assert any("/pagefind/fragment/" in url for url in typed)
+    assert site_url + "pagefind/shards.json" in typed
+    assert site_url + "pagefind/0/pagefind.js" in typed
+    assert any(url.startswith(site_url + "pagefind/0/wasm.") for url in typed)
+    assert any("/pagefind/0/fragment/" in url for url in typed)
     assert not any("/assets/javascripts/workers/search." in url for url in seen)
 
 
 @pytest.fixture(scope="module")
 def hostile_url(build_site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("hostile-search") / "site"
-    result = build_site(HOSTILE, site)
+    # Shards of 3 pages: the queries below are answered from many shards merged.
+    result = build_site(HOSTILE, site, {"DOSSIER_SEARCH_SHARD_PAGES": "3"})
     assert result.returncode == 0, result.stderr
     with harness.serve(site) as url:
         yield url
@@ -192,3 +203,17 @@ def test_hostile_text_in_results_stays_text(
         expect(listing.get_by_role("heading", name=search_title, exact=True)).to_be_visible()
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def test_a_query_searches_every_shard_with_one_webassembly(
+    page: Page, hostile_url: str, requests_seen
+) -> None:
+    before = search_on_loaded_page(page, hostile_url, "onclick", requests_seen)
+    typed = requests_seen.urls[before:]
+    shards = json.loads(urlopen(hostile_url + "pagefind/shards.json").read())["shards"]
+    assert len(shards) > 3
+    for shard in shards:
+        entry = hostile_url + f"pagefind/{shard}pagefind-entry.json"
+        assert any(url.split("?")[0] == entry for url in typed), shard
+    wasm = [url for url in typed if "/wasm." in url]
+    assert wasm and all(url.startswith(hostile_url + "pagefind/0/") for url in wasm), wasm

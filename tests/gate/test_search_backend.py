@@ -52,8 +52,10 @@ Boats leave the quay every hour; the zanzibarite crossing takes forty minutes.
 """
 
 
-def build(dossier: Path, site: Path, backend: str | None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DOSSIER_DIR=str(dossier), NO_MKDOCS_2_WARNING="1")
+def build(
+    dossier: Path, site: Path, backend: str | None, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DOSSIER_DIR=str(dossier), NO_MKDOCS_2_WARNING="1", **(extra or {}))
     env.pop("DOSSIER_SEARCH_BACKEND", None)
     if backend is not None:
         env["DOSSIER_SEARCH_BACKEND"] = backend
@@ -104,7 +106,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory, dossier: Path) -> dict[str, 
 
 
 def test_pagefind_is_the_default(sites: dict[str, Path]) -> None:
-    assert (sites["default"] / "pagefind" / "pagefind-entry.json").is_file()
+    assert (sites["default"] / "pagefind" / "shards.json").is_file()
     assert workers(sites["default"]) == {search.WORKER}
 
 
@@ -112,10 +114,12 @@ def test_pagefind_backend_writes_pagefind_and_a_tiny_material_index(
     sites: dict[str, Path],
 ) -> None:
     site = sites["pagefind"]
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    # A small site is one shard, complete: entry, metadata, index, fragments, script, wasm.
+    assert json.loads((site / "pagefind" / "shards.json").read_text()) == {"shards": ["0/"]}
+    entry = json.loads((site / "pagefind" / "0" / "pagefind-entry.json").read_text())
     assert entry["version"] == "1.5.2"
     assert entry["languages"]["en"]["page_count"] >= 5
-    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "pagefind" / "0" / "pagefind.js").is_file()
     # Material's UI still reads the index's config (language, separator); no documents.
     index = site / "search" / "search_index.json"
     data = json.loads(index.read_text())
@@ -249,7 +253,7 @@ def test_under_serve_pagefind_indexes_in_the_background(
         background.start(config)
         background.start(config)  # a newer build's run replaces the first
         deadline = time.monotonic() + 60
-        while not (site / "pagefind" / "pagefind-entry.json").is_file():
+        while not (site / "pagefind" / "shards.json").is_file():
             assert time.monotonic() < deadline, "no index after 60 s"
             time.sleep(0.1)
         pages = {page["url"] for page in search.indexed_pages(site)}
@@ -258,3 +262,47 @@ def test_under_serve_pagefind_indexes_in_the_background(
         background.stop()
     time.sleep(0.5)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pagefind-")] == []
+
+
+def test_shards_index_the_same_pages_as_one_index(tmp_path: Path) -> None:
+    one, many = tmp_path / "one", tmp_path / "many"
+    assert build(HOSTILE, one, None).returncode == 0
+    result = build(HOSTILE, many, None, {search.SHARD_PAGES_VARIABLE: "3"})
+    assert result.returncode == 0, result.stderr
+    shards = json.loads((many / "pagefind" / search.MANIFEST).read_text())["shards"]
+    assert shards == [f"{n}/" for n in range(len(shards))] and len(shards) > 3
+    assert json.loads((one / "pagefind" / search.MANIFEST).read_text())["shards"] == ["0/"]
+    # The same pages with the same text, whichever shard holds them.
+    assert search.indexed_pages(many) == search.indexed_pages(one)
+    # Shards after the first hold no script and no WebAssembly: the first shard's serve all.
+    for shard in shards[1:]:
+        names = {p.name for p in (many / "pagefind" / shard).iterdir()}
+        kept = {n for n in names if n in search.SHARD_FILES or n.endswith(".pf_meta")}
+        assert names == kept and "pagefind-entry.json" in names, names
+    assert (many / "pagefind" / "0" / "pagefind.js").is_file()
+    assert f"in {len(shards)} shard(s)" in result.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pagefind-")]
+
+
+@pytest.mark.parametrize(
+    ("uri", "indexed"),
+    [
+        ("index.html", True),
+        ("actors/iran/index.html", True),
+        ("actors/iran.html", True),
+        ("articles/index.html", True),
+        ("articles/2020/index.html", False),
+        ("actors/iran/2020/index.html", False),
+        ("actors/iran/2020.html", False),
+        ("404.html", False),
+        ("bibliography.json", False),
+    ],
+)
+def test_which_pages_are_indexed(uri: str, indexed: bool) -> None:
+    assert search.indexed_page(uri) is indexed
+
+
+def test_a_shard_size_that_is_not_a_number_fails_the_build(dossier: Path, tmp_path: Path) -> None:
+    result = build(dossier, tmp_path / "site", None, {search.SHARD_PAGES_VARIABLE: "many"})
+    assert result.returncode != 0
+    assert "expected a whole number of pages, 1 or more" in result.stderr

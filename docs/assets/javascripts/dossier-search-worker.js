@@ -19,8 +19,8 @@
  * "Missing" line). Material inserts title and text as HTML (templates/search/index.tsx through
  * utilities/h): every piece of page text here is escaped and only <mark> and <p> are added.
  *
- * Pagefind (site/pagefind/pagefind.js, an ES module, loaded with import() at the first query:
- * nothing is downloaded before a reader types) finds the pages; each page's fragment gives its
+ * Pagefind (site/pagefind/0/pagefind.js, an ES module, loaded with import() at the first query:
+ * nothing is downloaded before a reader types) finds the pages, in every shard of the index; each page's fragment gives its
  * text, its headings (anchors) and where the query's words are in it (word positions in the
  * text split at white space, as Pagefind's own excerpts count them).
  */
@@ -83,14 +83,27 @@ function markPieces(word, terms) {
   return hit ? html : null;
 }
 
+// The index comes in shards (site/pagefind/shards.json lists their folders): the first
+// shard's pagefind.js searches them all, merging the others with mergeIndex; they share its
+// WebAssembly and rank together.
+async function openPagefind() {
+  const root = new URL("pagefind/", SITE);
+  const manifest = await fetch(new URL("shards.json", root)).then((response) => {
+    if (!response.ok) throw new Error(`pagefind/shards.json: HTTP ${response.status}`);
+    return response.json();
+  });
+  const [first, ...others] = manifest.shards.map((shard) => new URL(shard, root));
+  const module = await import(new URL("pagefind.js", first).href);
+  // Paths from the site's root, wherever the site is published; result URLs start at it.
+  await module.options({ basePath: first.pathname, baseUrl: "/" });
+  await module.init();
+  await Promise.all(others.map((shard) => module.mergeIndex(shard.pathname, { baseUrl: "/" })));
+  return module;
+}
+
 function loadPagefind() {
   if (pagefind === null) {
-    pagefind = import(new URL("pagefind/pagefind.js", SITE).href).then(async (module) => {
-      // Paths from the site's root, wherever the site is published; result URLs start at it.
-      await module.options({ basePath: new URL("pagefind/", SITE).pathname, baseUrl: "/" });
-      await module.init();
-      return module;
-    });
+    pagefind = openPagefind();
     pagefind.catch(() => {
       pagefind = null; // try again at the next query
     });
