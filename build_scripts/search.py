@@ -6,7 +6,7 @@ mkdocs.yml chooses with ``extra.search_backend``:
   package indexes the built pages into ``site/pagefind/``: only each page's article element,
   without the permalink signs, the edit button, the BibTeX block and the lists of other pages.
   A reader's query downloads the few index chunks and page fragments it needs, not the whole
-  index. The index is built in shards of ``extra.search_shard_pages`` pages (1,000; the
+  index. The index is built in shards of ``extra.search_shard_pages`` pages (2,500; the
   variable ``DOSSIER_SEARCH_SHARD_PAGES`` overrides it), ``site/pagefind/0/``, ``1/``, ...,
   listed in ``site/pagefind/shards.json`` (``ShardedIndex``). Pagefind holds a page's words in
   memory until it writes its index, about half a megabyte a page: one index of 10,000 pages
@@ -80,7 +80,7 @@ PAGEFIND_TIMEOUT_SECONDS = 1800
 MANIFEST = "shards.json"  # in site/pagefind/: {"shards": ["0/", "1/", ...]}
 SHARD_PAGES_KEY = "search_shard_pages"
 SHARD_PAGES_VARIABLE = "DOSSIER_SEARCH_SHARD_PAGES"
-DEFAULT_SHARD_PAGES = 1000
+DEFAULT_SHARD_PAGES = 2500
 # What a shard after the first keeps: the first shard's pagefind.js and WebAssembly serve all.
 SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")
 
@@ -220,6 +220,7 @@ class ShardedIndex:
         self.stats: list[dict] = []
         self.started = time.perf_counter()
         self._pending: list[str] = []
+        self._seen: set[str] = set()
         self._unwritten: str | None = None
         self._queue: queue.Queue[tuple[int, list[str]] | None] = queue.Queue()
         self._error: Exception | None = None
@@ -233,6 +234,7 @@ class ShardedIndex:
         """A page to index, by its path in the site; ``written=False`` when MkDocs writes it
         after this call (``on_post_page``): it is indexed once the next page comes, or at
         ``finish``."""
+        self._seen.add(dest_uri)
         if self._unwritten is not None:
             self._take(self._unwritten)
             self._unwritten = None
@@ -240,6 +242,15 @@ class ShardedIndex:
             self._take(dest_uri)
         else:
             self._unwritten = dest_uri
+
+    def add_the_rest(self) -> None:
+        """Every page in the site folder not added yet, in path order: all of them under
+        ``mkdocs serve``, and under ``mkdocs build --dirty`` the pages it did not rebuild."""
+        for path in sorted(self.site.rglob("*.html")):
+            uri = path.relative_to(self.site).as_posix()
+            searchable = indexed_page(uri) and not uri.startswith(f"{OUTPUT_SUBDIR}/")
+            if searchable and uri not in self._seen:
+                self.add(uri)
 
     def _take(self, dest_uri: str) -> None:
         self._pending.append(dest_uri)
@@ -406,15 +417,11 @@ class Background:
         atexit.register(self.stop)
 
     def start(self, config) -> None:
-        site = Path(config["site_dir"]).resolve()
         with self._lock:
             self._stop_current()
             index = ShardedIndex(config, shard_pages(config), background=True)
             self._current = index
-        for path in sorted(site.rglob("*.html")):
-            uri = path.relative_to(site).as_posix()
-            if indexed_page(uri) and not uri.startswith(f"{OUTPUT_SUBDIR}/"):
-                index.add(uri)
+        index.add_the_rest()
         threading.Thread(target=self._finish, args=(index,), name="pagefind", daemon=True).start()
 
     def _finish(self, index: ShardedIndex) -> None:
@@ -496,6 +503,7 @@ def on_post_build(config):
     building, _building = _building, None
     if building is None:  # a site without pages
         building = ShardedIndex(config, shard_pages(config))
+    building.add_the_rest()
     _report(building.finish())
 
 

@@ -53,14 +53,18 @@ Boats leave the quay every hour; the zanzibarite crossing takes forty minutes.
 
 
 def build(
-    dossier: Path, site: Path, backend: str | None, extra: dict[str, str] | None = None
+    dossier: Path,
+    site: Path,
+    backend: str | None,
+    extra: dict[str, str] | None = None,
+    options: tuple[str, ...] = ("--strict",),
 ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, DOSSIER_DIR=str(dossier), NO_MKDOCS_2_WARNING="1", **(extra or {}))
     env.pop("DOSSIER_SEARCH_BACKEND", None)
     if backend is not None:
         env["DOSSIER_SEARCH_BACKEND"] = backend
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site), *options],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -306,3 +310,13 @@ def test_a_shard_size_that_is_not_a_number_fails_the_build(dossier: Path, tmp_pa
     result = build(dossier, tmp_path / "site", None, {search.SHARD_PAGES_VARIABLE: "many"})
     assert result.returncode != 0
     assert "expected a whole number of pages, 1 or more" in result.stderr
+
+
+def test_a_dirty_build_indexes_the_pages_it_did_not_rebuild(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build(HOSTILE, site, None).returncode == 0
+    complete = search.indexed_pages(site)
+    # --dirty rebuilds only what changed since the last build (and warns, so not --strict).
+    result = build(HOSTILE, site, None, {search.SHARD_PAGES_VARIABLE: "4"}, ("--dirty",))
+    assert result.returncode == 0, result.stderr
+    assert search.indexed_pages(site) == complete
