@@ -34,6 +34,7 @@ mkdocs.yml chooses with ``extra.search_backend``:
 from __future__ import annotations
 
 import atexit
+import functools
 import gzip
 import json
 import logging
@@ -151,7 +152,9 @@ def pagefind_binary() -> Path:
 
 def on_config(config):
     if _background is not None:
-        _background.stop()  # a new build: the previous one's index is out of date
+        # A new build: the previous one's index is out of date. Its thread cleans up: the
+        # build does not wait for thousands of links to be removed.
+        _background.stop(wait=False)
     chosen = backend(config)
     # Templates read the normalised value (overrides/main.html).
     config["extra"][CONFIG_KEY] = chosen
@@ -274,6 +277,8 @@ class ShardedIndex:
     def _index(self, number: int, pages: list[str]) -> None:
         source = self.staging / f"pages-{number}"
         for uri in pages:
+            if self._cancelled.is_set():
+                return
             target = source / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -341,14 +346,17 @@ class ShardedIndex:
             os.replace(target, self.staging / "previous")
         os.replace(out, target)
 
-    def cancel(self) -> None:
+    def cancel(self, wait: bool = True) -> None:
+        """Stop indexing. With ``wait``, also wait for the thread and remove the staging
+        folder; without, whoever calls ``finish`` (which then raises) removes it."""
         self._cancelled.set()
         with self._lock:
             if self._process is not None and self._process.poll() is None:
                 self._process.kill()
         self._queue.put(None)
-        self._thread.join(timeout=30)
-        shutil.rmtree(self.staging, ignore_errors=True)
+        if wait:
+            self._thread.join(timeout=30)
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def _failure(binary: Path, site: Path, code: int | None, output: str) -> str:
@@ -395,7 +403,12 @@ def _report(stats: dict, when: str = "") -> None:
 def serving(config) -> bool:
     """Whether this build is one of ``mkdocs serve``'s: MkDocs 1.6 serves from a folder it
     makes with ``tempfile.mkdtemp(prefix="mkdocs_")`` (mkdocs/commands/serve.py)."""
-    site = Path(config["site_dir"]).resolve()
+    return _serves_from(str(config["site_dir"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _serves_from(site_dir: str) -> bool:  # asked once a page: resolved once a folder
+    site = Path(site_dir).resolve()
     return site.name.startswith("mkdocs_") and site.parent == Path(tempfile.gettempdir()).resolve()
 
 
@@ -418,14 +431,14 @@ class Background:
 
     def start(self, config) -> None:
         with self._lock:
-            self._stop_current()
+            self._stop_current(wait=False)
             index = ShardedIndex(config, shard_pages(config), background=True)
             self._current = index
-        index.add_the_rest()
         threading.Thread(target=self._finish, args=(index,), name="pagefind", daemon=True).start()
 
     def _finish(self, index: ShardedIndex) -> None:
         try:
+            index.add_the_rest()  # here, not in the build: the site is read off its thread
             stats = index.finish()
         except Exception as error:
             with self._lock:
@@ -434,14 +447,14 @@ class Background:
             return
         _report(stats, " (in the background: mkdocs serve)")
 
-    def _stop_current(self) -> None:  # with the lock held
+    def _stop_current(self, wait: bool = True) -> None:  # with the lock held
         if self._current is not None:
-            self._current.cancel()
+            self._current.cancel(wait)
         self._current = None
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
         with self._lock:
-            self._stop_current()
+            self._stop_current(wait)
 
 
 _background: Background | None = None
