@@ -141,7 +141,30 @@ def citeproc_reference(article: Article) -> str:
 # and TeX's input ligatures broken ("--" would print an en dash, "''" a curly quote), so a
 # title prints, and parses back, as written.
 _LIGATURE_RE = re.compile(r"-(?=-)|'(?=')|`(?=`)|[!?](?=`)|,(?=,)")
-_LATEX_ENCODER = UnicodeToLatexEncoder(
+# Text the encoder below returns unchanged: ASCII letters, digits, space and punctuation it has
+# no rule for, and hyphens, apostrophes and commas that do not make a ligature (a test checks
+# this against the encoder).
+_LATEX_PLAIN_RE = re.compile(r"(?!.*(?:--|''|,,))[0-9A-Za-z !\"()*+,./:;=?@\[\]|'-]*")
+
+
+class _FastLatexEncoder(UnicodeToLatexEncoder):
+    """pylatexenc's encoder, skipped for text it would return unchanged and run once per
+    distinct text (bylines and publications repeat across thousands of entries)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._encoded: dict[str, str] = {}
+
+    def unicode_to_latex(self, s: str) -> str:
+        if _LATEX_PLAIN_RE.fullmatch(s):
+            return s
+        encoded = self._encoded.get(s)
+        if encoded is None:
+            encoded = self._encoded[s] = super().unicode_to_latex(s)
+        return encoded
+
+
+_LATEX_ENCODER = _FastLatexEncoder(
     conversion_rules=[
         UnicodeToLatexConversionRule(
             rule_type=RULE_REGEX,

@@ -17,9 +17,7 @@ import datetime
 import html
 from dataclasses import dataclass
 
-import yaml
-
-from build_scripts import exports, mdtext, network
+from build_scripts import exports, mdtext, network, yamlsource
 from build_scripts.link import Index, Mention
 from build_scripts.model import Actor, Article, Dossier, Event, PartialDate, Quote, Topic
 from build_scripts.related import Related, related_articles, related_items
@@ -103,7 +101,7 @@ def _front_matter(title: str, description: str, boost: float | None = None) -> s
         meta["description"] = html.escape(description, quote=True)
     if boost is not None:
         meta["search"] = {"boost": boost}
-    dumped = yaml.safe_dump(meta, allow_unicode=True, sort_keys=True, width=10_000)
+    dumped = yamlsource.dump(meta)
     return f"---\n{dumped}---\n\n"
 
 

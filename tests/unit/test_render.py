@@ -550,3 +550,24 @@ def test_front_matter_keeps_the_title_html_escaped(hostile_pages):
         "title": "*Title* [t](javascript:alert(1)) #1 &amp; _u_",
         "description": "Summary with **stars** and [s](javascript:alert(3)).",
     }
+
+
+def test_front_matter_loads_back_to_the_escaped_values() -> None:
+    import html
+    import random
+
+    import yaml
+
+    from build_scripts.render import _front_matter
+
+    rng = random.Random(7)
+    pieces = [*"ab \"'#:-{}[]&*!|>%@`\\\t\n\r", "\u2028", "\x85", "é", "—", "😀", "\ufeff"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        front = _front_matter(text, text[::-1], boost=2)
+        assert front.startswith("---\n") and front.endswith("\n---\n\n")
+        loaded = yaml.safe_load(front[len("---\n") : -len("---\n\n")])
+        expected = {"title": html.escape(text, quote=False), "search": {"boost": 2}}
+        if text:
+            expected["description"] = html.escape(text[::-1], quote=True)
+        assert loaded == expected, repr(text)
