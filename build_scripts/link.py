@@ -111,9 +111,12 @@ _OPEN, _CLOSE = "\x01", "\x02"  # mark the mention while the sentence becomes pl
 def mentions_in(article: Article, matcher: Matcher) -> tuple[Mention, ...]:
     body = article.body
     mentions = []
+    sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}  # by paragraph
     for start, end, actor_id in matcher.find(body):
-        para_start, para_end = mdtext.paragraph_bounds(body, start)
-        sent_start, sent_end = mdtext.sentence_bounds(body, para_start, para_end, start)
+        paragraph = mdtext.paragraph_bounds(body, start)
+        if paragraph not in sentences:
+            sentences[paragraph] = mdtext.sentence_spans(body, *paragraph)
+        sent_start, sent_end = mdtext.containing_sentence(sentences[paragraph], start)
         marked = mdtext.plain(
             body[sent_start:start] + _OPEN + body[start:end] + _CLOSE + body[end:sent_end]
         )

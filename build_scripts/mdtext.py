@@ -10,6 +10,7 @@ Where the scanner and Python-Markdown could disagree it errs on the side of not 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -68,6 +69,9 @@ _ESCAPED_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
 _BLOCK_MARKER_RE = re.compile(r"^[ \t]*(?:>[ \t]?)+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M)
 # Stand-ins for backslash-escaped characters while markup is removed (Unicode private use).
 _STAND_IN = 0xE000
+# What ``plain`` acts on after the block markers: escapes, links, code, emphasis, stand-ins and
+# character references.
+_INLINE_MARKUP_RE = re.compile(r"[\\\[`*_&\ue000-\ue07f]")
 
 
 MAX_NESTING = 16
@@ -299,16 +303,29 @@ def paragraph_bounds(text: str, offset: int) -> Span:
     return start, len(text) if end < 0 else end
 
 
-def sentence_bounds(text: str, start: int, end: int, offset: int) -> Span:
-    """The sentence of ``text[start:end]`` that contains ``offset``."""
+def sentence_spans(text: str, start: int, end: int) -> list[Span]:
+    """The sentences of ``text[start:end]`` in order, each without the space after it; the
+    next one starts where the space ends."""
+    spans = []
     sentence_start = start
     for match in _SENTENCE_END_RE.finditer(text, start, end):
         if _NO_BREAK_AFTER.search(text, max(start, match.start() - 12), match.start() + 1):
             continue
-        if match.end() > offset:
-            return sentence_start, match.start() + len(match.group(0).rstrip())
+        spans.append((sentence_start, match.start() + len(match.group(0).rstrip())))
         sentence_start = match.end()
-    return sentence_start, end
+    spans.append((sentence_start, end))
+    return spans
+
+
+def containing_sentence(spans: list[Span], offset: int) -> Span:
+    """Of ``sentence_spans``, the sentence that ``offset`` (or the space after it) is in."""
+    later = bisect.bisect_right(spans, offset, key=lambda span: span[0])
+    return spans[max(later - 1, 0)]
+
+
+def sentence_bounds(text: str, start: int, end: int, offset: int) -> Span:
+    """The sentence of ``text[start:end]`` that contains ``offset``."""
+    return containing_sentence(sentence_spans(text, start, end), offset)
 
 
 def first_sentence(text: str) -> str:
@@ -336,6 +353,8 @@ def plain(markdown: str) -> str:
     ``\\*`` stays a star, then links, code and paired emphasis are unwrapped.
     """
     text = _BLOCK_MARKER_RE.sub("", markdown)
+    if not _INLINE_MARKUP_RE.search(text):
+        return " ".join(text.split())  # nothing below would change it: most sentences
     text = _ESCAPED_RE.sub(lambda m: chr(_STAND_IN + ord(m.group(1))), text)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"!?\[([^\]]*)\]\[[^\]]*\]", r"\1", text)
