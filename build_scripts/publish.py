@@ -211,7 +211,23 @@ def on_files(files, config):
     return files
 
 
+_parallel = None  # parallel.Renderer of this mkdocs build, between on_nav and on_env
+
+
+def on_nav(nav, config, files):
+    global _parallel
+    if _session is None:  # mkdocs build: serve's rebuilds are incremental already
+        from build_scripts import parallel
+
+        _parallel = parallel.start(config, files)
+    return nav
+
+
 def on_env(env, config, files):
+    global _parallel
+    if _parallel is not None:
+        _parallel.close()
+        _parallel = None
     if _session is not None:
         env.bytecode_cache = _session.templates  # compiled once per serve, not per build
         if _session.dirty:
@@ -304,6 +320,10 @@ def on_post_page(output, page, config):
 
 
 def on_build_error(error):
+    global _parallel
     from build_scripts import search
 
+    if _parallel is not None:
+        _parallel.kill()
+        _parallel = None
     search.on_build_error()
