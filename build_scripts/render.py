@@ -644,9 +644,9 @@ def render_home(dossier: Dossier, title: str, directory_urls: bool = True) -> Pa
         lines.append("## Latest articles")
         lines += _html_list(
             [
-                _article_item(a, HOME, directory_urls, below=f"<p>{_text(a.summary)}</p>")
-                if a.summary
-                else _article_item(a, HOME, directory_urls)
+                _article_item(
+                    a, HOME, directory_urls, below=f"<p>{_text(a.summary)}</p>" if a.summary else ""
+                )
                 for a in articles[:LATEST_ON_HOME]
             ]
         )
