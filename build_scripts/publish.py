@@ -22,6 +22,8 @@ This module is loaded by MkDocs from its file path, so it imports the package ab
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -154,12 +156,13 @@ def on_pre_build(config):
 
     root = dossier_dir(config)
     generate = _session.run if _session is not None else run
-    outcome = generate(
-        root,
-        config["site_name"],
-        config["site_url"] or DEFAULT_SITE_URL,
-        config["use_directory_urls"],
-    )
+    with _long_lived_objects():
+        outcome = generate(
+            root,
+            config["site_name"],
+            config["site_url"] or DEFAULT_SITE_URL,
+            config["use_directory_urls"],
+        )
     for problem in outcome.warnings:
         log.warning(str(problem))
     if outcome.errors:
@@ -171,6 +174,24 @@ def on_pre_build(config):
         log.info("dossier: mkdocs.yml or the theme changed; rebuilding every page")
         clean_directory(config["site_dir"])
     _pending[id(config)] = outcome
+
+
+@contextlib.contextmanager
+def _long_lived_objects():
+    """Python's cycle collector paused while the pipeline builds the dossier's objects, which
+    live until the build ends, then those objects set aside (``gc.freeze``) so that the
+    collections MkDocs' page rendering triggers do not walk them again and again. Reference
+    counting frees them as usual. At 10,000 articles the collector took about 2 s of the
+    pipeline's 14 s, and about 3 s more of the rest of the build."""
+    gc.unfreeze()  # the previous build's (mkdocs serve), back to the collector
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def on_files(files, config):
@@ -211,7 +232,7 @@ def on_files(files, config):
     return files
 
 
-_parallel = None  # parallel.Renderer of this mkdocs build, between on_nav and on_env
+_parallel = None  # parallel.Renderer of this mkdocs build, from on_nav to on_post_build
 
 
 def on_nav(nav, config, files):
@@ -219,15 +240,13 @@ def on_nav(nav, config, files):
     if _session is None:  # mkdocs build: serve's rebuilds are incremental already
         from build_scripts import parallel
 
-        _parallel = parallel.start(config, files)
+        _parallel = parallel.start(config, files, nav)
     return nav
 
 
 def on_env(env, config, files):
-    global _parallel
     if _parallel is not None:
-        _parallel.close()
-        _parallel = None
+        _parallel.rendered_all(env)
     if _session is not None:
         env.bytecode_cache = _session.templates  # compiled once per serve, not per build
         if _session.dirty:
@@ -307,15 +326,24 @@ def on_config(config):
 
 
 def on_post_build(config):
+    global _parallel
     from build_scripts import search
 
+    if _parallel is not None:
+        _parallel.close()
+        _parallel = None
     search.on_post_build(config)
 
 
 def on_post_page(output, page, config):
-    from build_scripts import search
+    from build_scripts import parallel, search
 
-    search.on_post_page(output, page, config)
+    if parallel.IN_CHILD:  # the second process writes pages; MkDocs' process indexes them
+        return output
+    written = False
+    if _parallel is not None:
+        output, written = _parallel.post_page(output, page, config)
+    search.on_post_page(output, page, config, written=written)
     return output
 
 

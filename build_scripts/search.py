@@ -485,15 +485,16 @@ def check_worker(config) -> None:
 _building: ShardedIndex | None = None
 
 
-def on_post_page(output: str, page, config) -> None:
-    """``mkdocs build``: hand each page to the sharded index as MkDocs writes it."""
+def on_post_page(output: str, page, config, written: bool = False) -> None:
+    """``mkdocs build``: hand each page to the sharded index as MkDocs writes it (after this
+    call), or as it is (``written``: the second process wrote it, see parallel.py)."""
     global _building
     if backend(config) != PAGEFIND or serving(config):
         return
     if _building is None:
         _building = ShardedIndex(config, shard_pages(config))
     if indexed_page(page.file.dest_uri):
-        _building.add(page.file.dest_uri, written=False)
+        _building.add(page.file.dest_uri, written=written)
 
 
 def on_build_error() -> None:

@@ -1,37 +1,95 @@
-"""The generated pages' Markdown rendered in a second process (build_scripts/parallel.py).
+"""The generated pages built in a second process (build_scripts/parallel.py).
 
-The site must be the same, byte for byte, whether MkDocs renders every page itself or the
-child process renders part of them: HTML, search index, sitemap, data files.
+The site must be the same, byte for byte, whether MkDocs builds every page itself or the
+child process renders and writes part of them (or, with Material's search, renders part of
+them): HTML, search index, sitemap, data files; and when the child fails on pages, or dies,
+MkDocs' process builds what it left.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from build_scripts import parallel
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dossiers"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "dossiers"
 
 
 def files_of(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("fixture", ["hostile", "related"])
+def assert_same_files(one: Path, two: Path) -> None:
+    first, second = files_of(one), files_of(two)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+@pytest.mark.parametrize(
+    ("fixture", "backend", "done"),
+    [
+        ("hostile", "pagefind", "built"),
+        ("related", "pagefind", "built"),
+        ("hostile", "material", "rendered"),
+    ],
+)
 def test_the_site_is_the_same_with_and_without_the_second_process(
-    build_site, tmp_path: Path, fixture: str
+    build_site, tmp_path: Path, fixture: str, backend: str, done: str
 ) -> None:
-    alone = build_site(FIXTURES / fixture, tmp_path / "alone", {parallel.VARIABLE: "off"})
+    env = {"DOSSIER_SEARCH_BACKEND": backend}
+    alone = build_site(FIXTURES / fixture, tmp_path / "alone", {**env, parallel.VARIABLE: "off"})
     assert alone.returncode == 0, alone.stderr
     assert "parallel:" not in alone.stderr
-    shared = build_site(FIXTURES / fixture, tmp_path / "shared", {parallel.VARIABLE: "on"})
+    shared = build_site(FIXTURES / fixture, tmp_path / "shared", {**env, parallel.VARIABLE: "on"})
     assert shared.returncode == 0, shared.stderr
-    assert "pages' Markdown rendered in a second process" in shared.stderr
-    one, two = files_of(tmp_path / "alone"), files_of(tmp_path / "shared")
-    assert sorted(one) == sorted(two)
-    assert [name for name in one if one[name] != two[name]] == []
+    assert f"pages {done} in a second process" in shared.stderr
+    assert "Page skipped" not in shared.stderr
+    assert_same_files(tmp_path / "alone", tmp_path / "shared")
+
+
+def build_in_process(dossier: Path, site: Path, monkeypatch) -> None:
+    """``mkdocs build --strict`` in this process, so that the child inherits a patched MkDocs."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("DOSSIER_DIR", str(dossier))
+    monkeypatch.setenv(parallel.VARIABLE, "on")
+    monkeypatch.chdir(REPO)
+    config = load_config(str(REPO / "mkdocs.yml"), site_dir=str(site), strict=True)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
+@pytest.mark.parametrize("failure", ["some pages fail", "the child dies"])
+def test_what_the_child_does_not_write_mkdocs_builds(
+    build_site, tmp_path: Path, monkeypatch, failure: str
+) -> None:
+    import mkdocs.commands.build
+
+    alone = build_site(FIXTURES / "related", tmp_path / "alone", {parallel.VARIABLE: "off"})
+    assert alone.returncode == 0, alone.stderr
+    real = mkdocs.commands.build._build_page
+    built: list[str] = []
+
+    def failing(page, *args, **kwargs):
+        if parallel.IN_CHILD:
+            built.append(page.file.src_uri)
+            if failure == "the child dies" and len(built) == 3:
+                os._exit(1)
+            if failure == "some pages fail" and len(built) % 2:
+                raise RuntimeError("a template failed in the second process")
+        return real(page, *args, **kwargs)
+
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", failing)
+    build_in_process(FIXTURES / "related", tmp_path / "shared", monkeypatch)
+    assert_same_files(tmp_path / "alone", tmp_path / "shared")
 
 
 @pytest.mark.parametrize(
