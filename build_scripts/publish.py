@@ -220,6 +220,9 @@ def on_files(files, config):
         generated_files[page.path] = generated
     if _session is not None:
         _session.settle_outputs(files, generated_files)
+    from build_scripts import search
+
+    search.plan(files)
     assert outcome.dossier is not None
     log.info(
         "dossier: %d articles, %d actors, %d topics -> %d pages (%s)",

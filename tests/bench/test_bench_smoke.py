@@ -190,3 +190,20 @@ def test_pagefind_payload_counts_entry_files_and_only_the_chunks_the_query_touch
     shards_size = (pagefind / "shards.json").stat().st_size
     # The script and the WebAssembly once; each shard's entry, meta and chunk; one fragment.
     assert payload["bytes"] == shards_size + 100 + 1000 + 2 * (entry_size + meta_size + 7000) + 300
+
+
+def test_a_larger_dossier_is_indexed_in_auto_shards(tmp_path, build_site):
+    """``search_shard_pages: auto`` sizes the shards from the build's own page count."""
+    from build_scripts import search
+
+    _generate_module().generate(tmp_path / "dossier", 220, 40, 10, seed=3)
+    site = tmp_path / "site"
+    built = build_site(tmp_path / "dossier", site)
+    assert built.returncode == 0, built.stderr
+    pages = len(search.indexed_pages(site))
+    assert pages > search.AUTO_MIN_SHARD_PAGES  # more than one shard's worth
+    shards = -(-pages // search.auto_shard_pages(pages))
+    assert shards > 1
+    assert f"indexed {pages} pages in {shards} shard(s)" in built.stderr
+    manifest = json.loads((site / "pagefind" / search.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["shards"] == [f"{n}/" for n in range(shards)]

@@ -309,14 +309,19 @@ def test_which_pages_are_indexed(uri: str, indexed: bool) -> None:
 def test_a_shard_size_that_is_not_a_number_fails_the_build(dossier: Path, tmp_path: Path) -> None:
     result = build(dossier, tmp_path / "site", None, {search.SHARD_PAGES_VARIABLE: "many"})
     assert result.returncode != 0
-    assert "expected a whole number of pages, 1 or more" in result.stderr
+    assert "expected auto or a whole number of pages, 1 or more" in result.stderr
 
 
-def test_a_dirty_build_indexes_the_pages_it_did_not_rebuild(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    assert build(HOSTILE, site, None).returncode == 0
-    complete = search.indexed_pages(site)
-    # --dirty rebuilds only what changed since the last build (and warns, so not --strict).
-    result = build(HOSTILE, site, None, {search.SHARD_PAGES_VARIABLE: "4"}, ("--dirty",))
-    assert result.returncode == 0, result.stderr
-    assert search.indexed_pages(site) == complete
+@pytest.mark.parametrize(
+    ("pages", "size"),
+    [(None, 2500), (0, 2500), (1, 400), (1751, 400), (2001, 401), (10751, 2151), (40000, 2500)],
+)
+def test_auto_shards_are_five_of_400_to_2500_pages(pages, size) -> None:
+    assert search.auto_shard_pages(pages) == size
+
+
+@pytest.mark.parametrize(("value", "size"), [(None, 2151), ("", 2151), ("Auto", 2151), ("7", 7)])
+def test_the_shard_setting(monkeypatch, value, size) -> None:
+    monkeypatch.delenv(search.SHARD_PAGES_VARIABLE, raising=False)
+    config = {"extra": {search.SHARD_PAGES_KEY: value}}
+    assert search.shard_pages(config, pages=10751) == size
