@@ -26,6 +26,8 @@ import contextlib
 import gc
 import logging
 import os
+import re
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,7 +36,7 @@ from typing import TYPE_CHECKING
 import nh3
 
 from build_scripts.pipeline import Outcome, run
-from build_scripts.render import DEFAULT_SITE_URL, Page
+from build_scripts.render import DEFAULT_SITE_URL, LISTING_CLASS, Page
 
 if TYPE_CHECKING:
     from build_scripts.incremental import Session
@@ -194,10 +196,44 @@ def _long_lived_objects():
             gc.enable()
 
 
+# The generated lists (render.LISTING_CLASS) are raw HTML, already escaped, which Markdown
+# would only parse and pass through: a fifth of the Markdown work of the generated pages.
+# mkdocs build hands MkDocs each page with every list replaced by a paragraph holding a
+# token no text can guess (it is new each run and never published), and puts the lists back
+# into the page's HTML (on_page_content), before the sanitiser: the same HTML, byte for byte
+# (tests/unit/test_publish.py). Under mkdocs serve pages are files and keep their lists.
+_LISTING_BLOCK = re.compile(rf'^<ul class="{LISTING_CLASS}">\n.*?\n</ul>$', re.S | re.M)
+_LISTING_TOKEN = f"dossier-listing-{secrets.token_hex(12)}-"
+_LISTING_PLACEHOLDER = re.compile(rf"<p>{_LISTING_TOKEN}(\d+)</p>")
+_listings: dict[str, list[str]] = {}  # a page's lists, by its path, for this build
+
+
+def lift_listings(markdown: str) -> tuple[str, list[str]]:
+    """The page's Markdown with each generated list replaced by a placeholder; the lists."""
+    lists: list[str] = []
+
+    def lift(match: re.Match[str]) -> str:
+        lists.append(match.group(0))
+        return f"{_LISTING_TOKEN}{len(lists) - 1}"
+
+    return _LISTING_BLOCK.sub(lift, markdown), lists
+
+
+def restore_listings(html: str, lists: list[str]) -> str:
+    """The page's HTML with its lists back where their placeholders are."""
+    if not lists:
+        return html
+    # Markdown ends a raw HTML block with a blank line, except at the end of the page (its
+    # output is stripped); so does this.
+    restored = _LISTING_PLACEHOLDER.sub(lambda match: lists[int(match.group(1))] + "\n", html)
+    return restored.rstrip("\n")
+
+
 def on_files(files, config):
     from mkdocs.structure.files import File
 
     outcome = _pending.pop(id(config))
+    _listings.clear()
     root = dossier_dir(config)
     docs_dir = Path(config["docs_dir"]).resolve()
     # Under serve, the pages are files that change only when their text does (see on_startup).
@@ -212,6 +248,9 @@ def on_files(files, config):
             continue
         if written.get(page.path):
             generated = File.generated(config, page.path, abs_src_path=written[page.path])
+        elif page.path.endswith(".md"):
+            text, _listings[page.path] = lift_listings(page.text)
+            generated = File.generated(config, page.path, content=text)
         else:
             generated = File.generated(config, page.path, content=page.text)
         if page.source:
@@ -273,7 +312,7 @@ def sanitize(html: str) -> str:
 def on_page_content(html, page, config, files):
     if page.file.generated_by is None:
         return html  # hand-written pages in docs/ are the maintainers' own
-    return sanitize(html)
+    return sanitize(restore_listings(html, _listings.get(page.file.src_uri, [])))
 
 
 def on_serve(server, config, builder):
@@ -335,6 +374,7 @@ def on_post_build(config):
     if _parallel is not None:
         _parallel.close()
         _parallel = None
+    _listings.clear()
     search.on_post_build(config)
 
 

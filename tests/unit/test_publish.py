@@ -141,3 +141,54 @@ def test_a_failed_swap_leaves_the_previous_output_in_place(tmp_path, monkeypatch
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert files_under(out) == before
+
+
+# --- the generated lists, lifted out of Markdown and put back into its HTML ---------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dossiers"
+
+
+def _markdown_of_site():
+    import markdown
+    from mkdocs.config import load_config
+
+    config = load_config(str(Path(publish.__file__).resolve().parents[1] / "mkdocs.yml"))
+    return markdown.Markdown(
+        extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {}
+    )
+
+
+@pytest.mark.parametrize("fixture", ["hostile", "related"])
+def test_lifted_lists_give_the_same_html(fixture: str) -> None:
+    from mkdocs.utils.meta import get_data
+
+    from build_scripts.pipeline import run
+
+    md = _markdown_of_site()
+    outcome = run(FIXTURES / fixture)
+    assert not outcome.errors
+    lifted_pages = 0
+    for page in outcome.pages:
+        if not page.path.endswith(".md"):
+            continue
+        body = get_data(page.text)[0]
+        lifted, lists = publish.lift_listings(body)
+        lifted_pages += bool(lists)
+        assert len(lists) == body.count('<ul class="dossier-listing">'), page.path
+        md.reset()
+        expected = md.convert(body)
+        md.reset()
+        assert publish.restore_listings(md.convert(lifted), lists) == expected, page.path
+    assert lifted_pages >= 3
+
+
+def test_only_the_run_s_own_placeholders_are_replaced() -> None:
+    lifted, lists = publish.lift_listings(
+        'Before.\n\n<ul class="dossier-listing">\n<li>One</li>\n</ul>\n\n'
+        "dossier-listing-0\n\nAfter.\n"
+    )
+    assert len(lists) == 1 and "<li>One</li>" not in lifted
+    html = _markdown_of_site().convert(lifted)
+    restored = publish.restore_listings(html, lists)
+    assert '<ul class="dossier-listing">\n<li>One</li>\n</ul>' in restored
+    assert "<p>dossier-listing-0</p>" in restored  # a contributor's text stays as it is
