@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 
 import bibtexparser
 from bibtexparser.library import Library
-from bibtexparser.middlewares import LatexEncodingMiddleware
+from bibtexparser.middlewares import LatexEncodingMiddleware, default_unparse_stack
 from bibtexparser.model import Entry, Field
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc import formatter as citeproc_formatter
@@ -218,7 +218,10 @@ def _bibtex_url(url: str) -> str:
 
 
 def _write_bibtex(library: Library) -> str:
-    return bibtexparser.write_string(library, bibtex_format=_BIBTEX_FORMAT)
+    """The library as BibTeX. bibtexparser's default stack adds the braces on a deep copy of
+    the library; each library here is made for this one call, so they are added in place."""
+    stack = default_unparse_stack(allow_inplace_modification=True)
+    return bibtexparser.write_string(library, unparse_stack=stack, bibtex_format=_BIBTEX_FORMAT)
 
 
 def bibtex_entry(article: Article) -> str:

@@ -24,6 +24,7 @@ links to actor pages inside one would be interactive controls nested in it (axe-
 
 from __future__ import annotations
 
+import functools
 import math
 import posixpath
 from collections.abc import Iterable
@@ -57,18 +58,19 @@ LABEL_CHARS = 28
 # --- URLs ----------------------------------------------------------------------------------
 
 
-def _served_at(page: str, directory_urls: bool) -> tuple[list[str], str]:
+@functools.lru_cache(maxsize=1 << 16)  # a listing links to many pages, many listings to each
+def _served_at(page: str, directory_urls: bool) -> tuple[tuple[str, ...], str]:
     """Where MkDocs serves a page: its URL's folders from the site root, and its file name
     ("" with directory URLs, where every page is a folder's index)."""
     stem = page[:-3] if page.endswith(".md") else page
     if not directory_urls:
         *folders, name = stem.split("/")
-        return folders, name + ".html"
+        return tuple(folders), name + ".html"
     if stem == "index":
-        return [], ""
+        return (), ""
     if stem.endswith("/index"):
         stem = stem[: -len("/index")]
-    return stem.split("/"), ""
+    return tuple(stem.split("/")), ""
 
 
 def page_url(from_page: str, to_page: str, directory_urls: bool) -> str:

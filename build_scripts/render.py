@@ -14,6 +14,7 @@ dossier adds to a site. Publishing is ``publish``.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 from dataclasses import dataclass
 
@@ -133,15 +134,18 @@ def _article_item(
 ) -> str:
     """One listing entry: linked title, date, author, publication, kind; then ``after`` on the
     same line and ``below`` under it (both HTML)."""
-    parts = [
-        format_date(article.date),
-        _text(article.author),
-        f"<em>{_text(article.publication)}</em>",
-    ]
-    if article.is_opinion:
-        parts.append("Opinion")
+    facts = _listed_facts(article.date, article.author, article.publication, article.is_opinion)
     title = _a(article.title, from_page, article_path(article.slug), directory_urls)
-    return f"<li><strong>{title}</strong> — " + " · ".join(parts) + f"{after}{below}</li>"
+    return f"<li><strong>{title}</strong> — {facts}{after}{below}</li>"
+
+
+@functools.lru_cache(maxsize=1 << 16)  # an article is listed on a dozen pages or more
+def _listed_facts(date: datetime.date, author: str, publication: str, opinion: bool) -> str:
+    """A listing entry's date, author, publication and kind, as HTML."""
+    parts = [format_date(date), _text(author), f"<em>{_text(publication)}</em>"]
+    if opinion:
+        parts.append("Opinion")
+    return " · ".join(parts)
 
 
 def _quoted(notes: list[str]) -> str:
