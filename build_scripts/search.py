@@ -227,15 +227,31 @@ def pagefind_command(binary: Path, source: Path, output: Path) -> list[str]:
     return command
 
 
+def _indexers() -> int:
+    """How many shards are indexed at once: one a core, up to four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _indexer_environment() -> dict[str, str]:
+    """Pagefind's environment: with shards indexed side by side, each Pagefind on one thread
+    (``RAYON_NUM_THREADS``). A 2,150-page shard took 6.4 s of CPU on one thread and 7.5 s on
+    two; two shards side by side keep both cores busy for less."""
+    environment = dict(os.environ)
+    if _indexers() > 1:
+        environment["RAYON_NUM_THREADS"] = "1"
+    return environment
+
+
 class ShardedIndex:
-    """Pagefind's index of one build of the site, shard by shard, on a thread of its own.
+    """Pagefind's index of one build of the site, shard by shard, on threads of its own.
 
     ``add`` each page as MkDocs writes it; a shard is indexed as soon as its pages are all on
-    disk: its pages are hard-linked (copied where links fail) into a folder of their own
-    beside the site, at their paths in the site so that their URLs stay the same, and the
-    Pagefind binary indexes that folder. ``finish`` waits for the last shard and puts the
-    shards and ``shards.json`` in place as ``site/pagefind/``, or raises what went wrong,
-    leaving no index and no staging folder behind; ``cancel`` stops and cleans up.
+    disk, up to one shard a core at a time (``_indexers``): its pages are hard-linked (copied
+    where links fail) into a folder of their own beside the site, at their paths in the site
+    so that their URLs stay the same, and the Pagefind binary indexes that folder. ``finish``
+    waits for the last shard and puts the shards and ``shards.json`` in place as
+    ``site/pagefind/``, or raises what went wrong, leaving no index and no staging folder
+    behind; ``cancel`` stops and cleans up.
     """
 
     def __init__(self, config, size: int, background: bool = False) -> None:
@@ -254,9 +270,13 @@ class ShardedIndex:
         self._error: Exception | None = None
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
-        self._process: subprocess.Popen[str] | None = None
-        self._thread = threading.Thread(target=self._work, name="pagefind", daemon=True)
-        self._thread.start()
+        self._processes: set[subprocess.Popen[str]] = set()
+        self._threads = [
+            threading.Thread(target=self._work, name="pagefind", daemon=True)
+            for _ in range(_indexers())
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def add(self, dest_uri: str, written: bool = True) -> None:
         """A page to index, by its path in the site; ``written=False`` when MkDocs writes it
@@ -314,14 +334,15 @@ class ShardedIndex:
         with self._lock:
             if self._cancelled.is_set():
                 return
-            self._process = subprocess.Popen(
+            process = subprocess.Popen(
                 pagefind_command(self.binary, source, self.staging / "out" / str(number)),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
                 preexec_fn=_lower_priority if self.background and os.name == "posix" else None,
+                env=_indexer_environment(),
             )
-            process = self._process
+            self._processes.add(process)
         try:
             output = process.communicate(timeout=PAGEFIND_TIMEOUT_SECONDS)[0] or ""
         except subprocess.TimeoutExpired:
@@ -343,8 +364,10 @@ class ShardedIndex:
         if self._pending or self.shards == 0:
             self._submit()  # an empty site still gets an (empty) index
         waited = time.perf_counter()
-        self._queue.put(None)
-        self._thread.join()
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
         waited = time.perf_counter() - waited
         try:
             if self._cancelled.is_set():
@@ -376,11 +399,14 @@ class ShardedIndex:
         folder; without, whoever calls ``finish`` (which then raises) removes it."""
         self._cancelled.set()
         with self._lock:
-            if self._process is not None and self._process.poll() is None:
-                self._process.kill()
-        self._queue.put(None)
+            for process in self._processes:
+                if process.poll() is None:
+                    process.kill()
+        for _ in self._threads:
+            self._queue.put(None)
         if wait:
-            self._thread.join(timeout=30)
+            for thread in self._threads:
+                thread.join(timeout=30)
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
