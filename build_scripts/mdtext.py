@@ -154,10 +154,26 @@ def _code_spans(text: str) -> tuple[Span, ...]:
         return ()  # no fence and no code span: the common case, checked cheaply
     blocks = block_code_spans(text)
     spans = list(blocks)
-    for match in _CODE_SPAN_RE.finditer(text) if "`" in text else ():
-        if not _inside(match.start(), blocks):
-            spans.append(match.span())
+    for span in inline_code_spans(text):
+        if not _inside(span[0], blocks):
+            spans.append(span)
     return tuple(_merge(spans))
+
+
+def inline_code_spans(text: str) -> list[Span]:
+    """What ``_CODE_SPAN_RE.finditer`` finds, tried only where a backtick is: a span starts
+    with one, and ``str.find`` reaches the next one several times faster than the regular
+    expression's own scan (this runs over every body, in validation and linking)."""
+    spans: list[Span] = []
+    position = text.find("`")
+    while position >= 0:
+        match = _CODE_SPAN_RE.match(text, position)
+        if match:
+            spans.append(match.span())
+            position = text.find("`", match.end())
+        else:
+            position = text.find("`", position + 1)
+    return spans
 
 
 _PROTECTED_PATTERNS = (

@@ -258,3 +258,13 @@ def test_unsafe_urls(url):
 )
 def test_safe_urls(url):
     assert mdtext.unsafe_url(url) is False
+
+
+def test_inline_code_spans_are_what_the_pattern_finds_anywhere() -> None:
+    """Trying the code-span pattern only at backticks finds what scanning every position finds."""
+    rng = random.Random(11)
+    alphabet = ["`", "``", "```", "\\", "a", " ", "\n", "\n\n", "\n \n", "x y", "~"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        expected = [match.span() for match in mdtext._CODE_SPAN_RE.finditer(text)]
+        assert mdtext.inline_code_spans(text) == expected, repr(text)
