@@ -418,4 +418,5 @@ def on_build_error(error):
     if _parallel is not None:
         _parallel.kill()
         _parallel = None
+    _listings.clear()
     search.on_build_error()
