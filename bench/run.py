@@ -36,6 +36,7 @@ Internal child commands start with ``_`` and are not for people.
 from __future__ import annotations
 
 import argparse
+import bisect
 import cProfile
 import datetime
 import gzip
@@ -400,6 +401,64 @@ class PagefindSearch:
         return result
 
 
+class DossierSearch:
+    """The dossier index (build_scripts/textindex.py): its manifest, the term shards the
+    query's words fall in (as the worker picks them: each word's own shard, and for a word of
+    3 letters or more the shards of the words it starts, at most 3, the same for its stem),
+    and the fragments of the 10 results shown (the median fragment's size, 10 times)."""
+
+    name = "dossier"
+    RESULTS = 10
+    PREFIX_SHARDS = 3
+    ENDINGS = ("ing", "es", "ed", "ly", "s")
+
+    @staticmethod
+    def detect(site: Path) -> bool:
+        return (site / "dossier-search" / "index.json").is_file()
+
+    @classmethod
+    def shards(cls, firsts: list[str], word: str) -> list[int]:
+        def holding(term: str) -> int:
+            return max(0, bisect.bisect_right(firsts, term) - 1)
+
+        wanted = {holding(word)}
+        prefixes = [word] if len(word) >= 3 else []
+        for ending in cls.ENDINGS if len(word) >= 5 else ():
+            if word.endswith(ending):
+                prefixes.append(word[: -len(ending)])
+                break
+        for prefix in prefixes:
+            first = holding(prefix)
+            last = first
+            while last + 1 < len(firsts) and firsts[last + 1].startswith(prefix):
+                last += 1
+            wanted.update(range(first, min(last, first + cls.PREFIX_SHARDS - 1) + 1))
+        return sorted(wanted)
+
+    @classmethod
+    def payload(cls, site: Path, query: str) -> dict:
+        from build_scripts import textindex
+
+        root = site / "dossier-search"
+        manifest = json.loads((root / "index.json").read_text(encoding="utf-8"))
+        numbers: set[int] = set()
+        for word in textindex.terms(query):
+            numbers.update(cls.shards(manifest["shards"], word))
+        files = [root / "index.json", *(root / "t" / f"{k}.bin" for k in sorted(numbers))]
+        notes = (
+            f"manifest + {len(numbers)} of {len(manifest['shards'])} term shards; "
+            f"{cls.RESULTS} fragments (median size)"
+        )
+        result = _payload_result(site, files, query, notes)
+        fragments = sorted(p.stat().st_size for p in (root / "f").glob("*.json"))
+        if fragments:
+            shown = int(statistics.median(fragments)) * min(cls.RESULTS, len(fragments))
+            result["files"][f"dossier-search/f/<{cls.RESULTS} results> (median size)"] = shown
+            result["bytes"] += shown
+            result["gzip_bytes"] += shown  # counted as sent: not every server compresses JSON
+        return result
+
+
 def _payload_result(site: Path, files: list[Path], query: str, notes: str) -> dict:
     sizes = {path.relative_to(site).as_posix(): path.stat().st_size for path in files}
     return {
@@ -478,7 +537,7 @@ def _pagefind_chunks(meta: Path, query: str) -> list[str]:
     return wanted
 
 
-SEARCH_BACKENDS: tuple = (PagefindSearch, MaterialSearch)  # first detected wins
+SEARCH_BACKENDS: tuple = (DossierSearch, PagefindSearch, MaterialSearch)  # first detected wins
 
 
 def search_payload(site: Path, query: str) -> dict:

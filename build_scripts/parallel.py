@@ -155,6 +155,13 @@ def _child(config, files, nav, pages: list[Page], mode: Mode, out) -> None:
         result["log"] = capture.take()
         pickle.dump(("rendered", page.file.src_uri, result), out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
+    # What the dossier search index counted of these pages (in page_content), before any page
+    # is written: MkDocs' process counts the pages the child fails to write (_build_here)
+    # only when it has not got this.
+    from build_scripts import search
+
+    pickle.dump(("handover", "", search.handover()), out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
     if mode is not Mode.PAGES:
         return
     # The navigation shows its pages' titles and metadata on every page: MkDocs' process
@@ -209,6 +216,7 @@ class Renderer:
         self.env = None
         self.rendered: dict[str, dict] = {}
         self.written: dict[str, dict] = {}
+        self.handover: dict[str, object] = {}  # "": the child's search counts
         self.finished = False
         self.condition = threading.Condition()
         self.pages = len(pages)
@@ -264,6 +272,8 @@ class Renderer:
 
     def _renderer(self, page: Page):
         def render(config, files) -> None:
+            from build_scripts import search
+
             del page.render  # from now on the page renders as MkDocs' own
             result = self._take("rendered", page.file.src_uri)
             if result is None:
@@ -279,6 +289,7 @@ class Renderer:
                     for uri, links in result["links"].items()
                 }
             if self.mode is Mode.PAGES:
+                search.elsewhere(page.file.dest_uri)  # counted in the child's page_content
                 self.templates[page.file.src_uri] = page.meta.get("template", "main.html")
                 page.meta["template"] = WRITTEN_ELSEWHERE
                 self.by_child.add(page.file.src_uri)
@@ -314,6 +325,10 @@ class Renderer:
         from mkdocs.commands.build import get_context
         from mkdocs.structure.files import InclusionLevel
 
+        from build_scripts import search
+
+        if "" not in self.handover:  # the child's counts never came: count the page here
+            search.elsewhere(page.file.dest_uri, counted=False)
         Page.render(page, config, self.files)
         page.content = config.plugins.on_page_content(
             page.content, page=page, config=config, files=self.files
@@ -324,8 +339,9 @@ class Renderer:
         context = config.plugins.on_page_context(context, page=page, config=config, nav=self.nav)
         return template.render(context)
 
-    def close(self) -> None:
-        """After the pages are built: wait for the child and its reader."""
+    def close(self):
+        """After the pages are built: wait for the child and its reader; what the child
+        counted for the search index (``search.handover``), or None."""
         logging.getLogger("mkdocs.commands.build").removeFilter(self.skipped)
         self.reader.join()
         os.waitpid(self.pid, 0)
@@ -338,6 +354,7 @@ class Renderer:
             self.waited["rendered"],
             self.waited["written"],
         )
+        return self.handover.get("")
 
     def kill(self) -> None:
         logging.getLogger("mkdocs.commands.build").removeFilter(self.skipped)

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import nh3
 
 from build_scripts.pipeline import Outcome, run
-from build_scripts.render import DEFAULT_SITE_URL, LISTING_CLASS, Page
+from build_scripts.render import DEFAULT_SITE_URL, LISTING_BLOCK, Page
 
 if TYPE_CHECKING:
     from build_scripts.incremental import Session
@@ -202,7 +202,6 @@ def _long_lived_objects():
 # token no text can guess (it is new each run and never published), and puts the lists back
 # into the page's HTML (on_page_content), before the sanitiser: the same HTML, byte for byte
 # (tests/unit/test_publish.py). Under mkdocs serve pages are files and keep their lists.
-_LISTING_BLOCK = re.compile(rf'^<ul class="{LISTING_CLASS}">\n.*?\n</ul>$', re.S | re.M)
 _LISTING_TOKEN = f"dossier-listing-{secrets.token_hex(12)}-"
 _LISTING_PLACEHOLDER = re.compile(rf"<p>{_LISTING_TOKEN}(\d+)</p>")
 _listings: dict[str, list[str]] = {}  # a page's lists, by its path, for this build
@@ -216,7 +215,7 @@ def lift_listings(markdown: str) -> tuple[str, list[str]]:
         lists.append(match.group(0))
         return f"{_LISTING_TOKEN}{len(lists) - 1}"
 
-    return _LISTING_BLOCK.sub(lift, markdown), lists
+    return LISTING_BLOCK.sub(lift, markdown), lists
 
 
 def restore_listings(html: str, lists: list[str]) -> str:
@@ -284,7 +283,7 @@ def on_files(files, config):
         _session.settle_outputs(files, generated_files)
     from build_scripts import search
 
-    search.plan(files)
+    search.plan(files, config)
     return files
 
 
@@ -331,9 +330,12 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    if page.file.generated_by is None:
-        return html  # hand-written pages in docs/ are the maintainers' own
-    return sanitize(restore_listings(html, _listings.get(page.file.src_uri, [])))
+    from build_scripts import search
+
+    if page.file.generated_by is not None:  # hand-written pages in docs/ are the maintainers'
+        html = sanitize(restore_listings(html, _listings.get(page.file.src_uri, [])))
+    search.on_page_content(html, page, config)
+    return html
 
 
 def on_serve(server, config, builder):
@@ -392,11 +394,12 @@ def on_post_build(config):
     global _parallel
     from build_scripts import search
 
+    handed = None
     if _parallel is not None:
-        _parallel.close()
+        handed = _parallel.close()
         _parallel = None
     _listings.clear()
-    search.on_post_build(config)
+    search.on_post_build(config, handed)
 
 
 def on_post_page(output, page, config):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import functools
 import html
+import re
 from dataclasses import dataclass
 
 from build_scripts import exports, mdtext, network, yamlsource
@@ -122,6 +123,8 @@ def _a(text: str, from_page: str, to_page: str, directory_urls: bool) -> str:
 
 
 LISTING_CLASS = "dossier-listing"  # search indexes the pages listed, not the lists
+# One such list in a page's Markdown or HTML (``_html_list``: one item a line).
+LISTING_BLOCK = re.compile(rf'^<ul class="{LISTING_CLASS}">\n.*?\n</ul>$', re.S | re.M)
 
 
 def _html_list(items: list[str]) -> list[str]:

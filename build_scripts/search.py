@@ -1,8 +1,16 @@
-"""The site's search backend: Material's built-in index, or Pagefind behind Material's UI.
+"""The site's search backend: the dossier's own index or Pagefind behind Material's UI, or
+Material's built-in index.
 
 mkdocs.yml chooses with ``extra.search_backend``:
 
-- ``pagefind`` (the default): the Pagefind binary shipped by the ``pagefind[extended]``
+- ``dossier`` (the default): the index the build writes itself (``build_scripts/textindex.py``)
+  from each page's HTML as MkDocs hands it to the hook, in whichever process makes the page
+  (``OwnIndex``), into ``site/dossier-search/``: a manifest, term shards and one fragment a
+  page. It indexes what the Pagefind backend indexes (the page's content without permalink
+  signs, BibTeX block and generated lists; not the yearly listings) and its fragments have
+  Pagefind's shape, so the same worker shows either. At 10,000 articles it costs a few
+  seconds of CPU where Pagefind takes about 30, and no process of its own.
+- ``pagefind``: the Pagefind binary shipped by the ``pagefind[extended]``
   package indexes the built pages into ``site/pagefind/``: only each page's article element,
   without the permalink signs, the edit button, the BibTeX block and the lists of other pages.
   A reader's query downloads the few index chunks and page fragments it needs, not the whole
@@ -19,17 +27,20 @@ mkdocs.yml chooses with ``extra.search_backend``:
   query needs.
   Material's search UI stays as it is (box, results, keyboard, highlighting); its worker
   is replaced by ``docs/assets/javascripts/dossier-search-worker.js``, which speaks Material's
-  worker protocol and answers from Pagefind (``overrides/main.html`` points ``__config.search``
-  at it). Material's ``search`` plugin stays enabled, because Material renders the search box
-  only with it, but its page-by-page indexing is switched off, so its
-  ``search/search_index.json`` holds only its ``config`` (which the UI still reads) and no
-  documents. Yearly listing pages are not indexed (``indexed_page``). Under ``mkdocs serve``
-  the whole index is built in the background after each build (``Background``).
+  worker protocol and answers from Pagefind, or from the dossier index when its address
+  names one (``?index=dossier-search/``; ``overrides/main.html`` points ``__config.search``
+  at it; both backends). With both, Material's ``search`` plugin stays enabled, because
+  Material renders the search box only with it, but its page-by-page indexing is switched
+  off, so its ``search/search_index.json`` holds only its ``config`` (which the UI still
+  reads) and no documents. Yearly listing pages are not indexed (``indexed_page``). Under
+  ``mkdocs serve`` the whole index is built in the background after each build
+  (``Background``; ``OwnIndex`` for the dossier index).
 - ``material``: Material's own lunr index and worker, unchanged. The whole index is
   downloaded before the first result: about 65 MB at 10,000 articles.
 
-``build_scripts/publish.py`` (the MkDocs hook) calls ``on_config``, ``on_post_page``,
-``on_build_error`` and ``on_post_build``.
+``build_scripts/publish.py`` (the MkDocs hook) calls ``on_config``, ``plan`` (in
+``on_files``), ``on_page_content``, ``on_post_page``, ``on_build_error`` and
+``on_post_build``.
 """
 
 from __future__ import annotations
@@ -49,15 +60,19 @@ import threading
 import time
 from pathlib import Path
 
+from build_scripts import textindex
 from build_scripts.render import LISTING_CLASS
 
 log = logging.getLogger("mkdocs.hooks.dossier.search")
 
 CONFIG_KEY = "search_backend"
+DOSSIER = "dossier"
 PAGEFIND = "pagefind"
 MATERIAL = "material"
-BACKENDS = (PAGEFIND, MATERIAL)
-DEFAULT_BACKEND = PAGEFIND
+BACKENDS = (DOSSIER, PAGEFIND, MATERIAL)
+DEFAULT_BACKEND = DOSSIER
+# The backends that answer Material's search box with the site's own worker (WORKER).
+OWN_WORKER = (DOSSIER, PAGEFIND)
 
 # Material's search plugin, under the names MkDocs registers it by.
 MATERIAL_SEARCH_PLUGINS = ("material/search", "search")
@@ -166,16 +181,17 @@ def on_config(config):
     chosen = backend(config)
     # Templates read the normalised value (overrides/main.html).
     config["extra"][CONFIG_KEY] = chosen
-    if chosen != PAGEFIND:
+    shard_pages(config)  # a mistyped setting is reported whichever backend is chosen
+    if chosen not in OWN_WORKER:
         return config
     plugin = material_search_plugin(config)
     if plugin is None:
         raise _plugin_error(
-            "extra.search_backend: pagefind needs Material's search plugin in mkdocs.yml "
+            f"extra.search_backend: {chosen} needs Material's search plugin in mkdocs.yml "
             "(plugins: [search]): Material shows the search box only with it"
         )
-    pagefind_binary()  # fail before the build, not after it
-    shard_pages(config)
+    if chosen == PAGEFIND:
+        pagefind_binary()  # fail before the build, not after it
     # Material's plugin indexes each page in on_page_context; its on_post_build then writes
     # search_index.json with whatever it indexed, so without that handler the file holds its
     # config and no documents. Its on_config (language, separator) and on_post_build stay.
@@ -212,10 +228,14 @@ def auto_shard_pages(pages: int | None) -> int:
     return max(AUTO_MIN_SHARD_PAGES, min(AUTO_MAX_SHARD_PAGES, -(-pages // AUTO_SHARDS)))
 
 
-def plan(files) -> None:
-    """``on_files``: how many pages this build indexes, for ``auto`` shards."""
+def plan(files, config) -> None:
+    """``on_files``: the pages this build indexes (how many, for Pagefind's ``auto`` shards;
+    which, in MkDocs' order, for the dossier index)."""
     global _planned_pages
-    _planned_pages = sum(indexed_page(f.dest_uri) for f in files.documentation_pages())
+    indexed = [f.dest_uri for f in files.documentation_pages() if indexed_page(f.dest_uri)]
+    _planned_pages = len(indexed)
+    if backend(config) == DOSSIER:
+        _own.plan(config, indexed)
 
 
 def pagefind_command(binary: Path, source: Path, output: Path) -> list[str]:
@@ -525,12 +545,153 @@ def check_worker(config) -> None:
         return
     match = _CONFIG_SCRIPT.search(page.read_text(encoding="utf-8"))
     worker = json.loads(match.group(1)).get("search", "") if match else ""
-    if not worker.endswith(WORKER):
+    address, _, query = worker.partition("?")
+    wanted = f"index={textindex.FOLDER}/" if backend(config) == DOSSIER else ""
+    if not address.endswith(WORKER) or query != wanted:
         raise _plugin_error(
-            f"the built pages' __config.search is {worker!r}, not {WORKER}: "
+            f"the built pages' __config.search is {worker!r}, not {WORKER}"
+            f"{'?' + wanted if wanted else ''}: "
             "overrides/main.html no longer replaces Material's search worker "
             "(after a Material upgrade, check its base.html block 'config')"
         )
+
+
+class OwnIndex:
+    """The dossier index (``textindex``) of each build.
+
+    ``mkdocs build``: each page's document is counted as its HTML is made (``add``, in
+    whichever process makes it: parallel.py's second process hands its counts over at the end,
+    ``finish``) and its fragment written into a staging folder beside the site, which becomes
+    ``site/dossier-search/`` once the index is written. ``mkdocs serve``: rebuilds render only
+    the pages an edit changes, so every page's document is kept between builds, and after
+    each build the whole index is written again on a thread of its own and put in place.
+    """
+
+    def __init__(self) -> None:
+        self.collector: textindex.Collector | None = None
+        self.staging: Path | None = None
+        self.site: Path | None = None
+        self.kept: dict[str, tuple[dict, float]] = {}  # mkdocs serve: every page's document
+        self.serving = False
+        self._lock = threading.Lock()  # one index written at a time (mkdocs serve)
+        self._latest = 0  # the newest serve build: an older one's index is not put in place
+
+    def plan(self, config, indexed: list[str]) -> None:
+        self.cancel()
+        numbers = {uri: number for number, uri in enumerate(indexed)}
+        self.site = Path(config["site_dir"]).resolve()
+        self.serving = serving(config)
+        if self.serving:
+            for uri in [uri for uri in self.kept if uri not in numbers]:
+                del self.kept[uri]  # pages no longer in the site
+            self.collector = textindex.Collector(numbers, None, kept=self.kept)
+            return
+        self.site.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".dossier-search-", dir=self.site.parent))
+        self.collector = textindex.Collector(numbers, self.staging)
+
+    def add(self, page, html: str) -> None:
+        """``on_page_content``: the page's document, from its HTML."""
+        collector = self.collector
+        uri = page.file.dest_uri
+        if collector is None or uri not in collector.numbers or uri in collector.elsewhere:
+            return
+        url = "/" + page.url.lstrip("/")
+        document = textindex.page_document(html, url, page.title or "")
+        boost = (page.meta.get("search") or {}).get("boost", 1) if page.meta else 1
+        collector.add(uri, document, float(boost))
+
+    def elsewhere(self, dest_uri: str, counted: bool = True) -> None:
+        """A page the other process counts (``counted``), or, after all, this one."""
+        if self.collector is not None:
+            if counted:
+                self.collector.elsewhere.add(dest_uri)
+            else:
+                self.collector.elsewhere.discard(dest_uri)
+
+    def handover(self):
+        """In parallel.py's second process: its counts, for MkDocs' process (``finish``)."""
+        return None if self.collector is None else self.collector.postings.handover()
+
+    def finish(self, config, handed=None) -> None:
+        collector, self.collector = self.collector, None
+        if collector is None:  # a build without pages
+            self.plan(config, [])
+            collector, self.collector = self.collector, None
+        if handed:
+            collector.postings.merge(handed)
+        target = Path(config["site_dir"]).resolve() / textindex.FOLDER
+        if not self.serving:
+            staging, self.staging = self.staging, None
+            started = time.perf_counter()
+            try:
+                stats = collector.write(staging)
+                textindex.replace_folder(staging, target)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            _report_own(stats, time.perf_counter() - started)
+            return
+        self._latest += 1
+        collector.kept = dict(collector.kept)  # as this build leaves them
+        threading.Thread(
+            target=self._write_in_background,
+            args=(collector, target, self._latest),
+            name="dossier-search",
+            daemon=True,
+        ).start()
+
+    def _write_in_background(self, collector, target: Path, build: int) -> None:
+        with self._lock:
+            if build != self._latest:
+                return  # a newer build writes its own
+            started = time.perf_counter()
+            staging = Path(tempfile.mkdtemp(prefix=".dossier-search-", dir=target.parent.parent))
+            try:
+                stats = collector.write(staging)
+                if build == self._latest:
+                    textindex.replace_folder(staging, target)
+            except Exception as error:  # the next build tries again
+                log.error("search: the dossier index was not written: %s", error)
+                return
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        _report_own(stats, time.perf_counter() - started, " (mkdocs serve)")
+
+    def cancel(self) -> None:
+        self.collector = None
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+
+def _report_own(stats: dict, seconds: float, when: str = "") -> None:
+    log.info(
+        "search: dossier index of %d pages, %d words in %d shards, written in %.2f s%s",
+        stats["documents"],
+        stats["terms"],
+        stats["shards"],
+        seconds,
+        when,
+    )
+
+
+_own = OwnIndex()
+
+
+def elsewhere(dest_uri: str, counted: bool = True) -> None:
+    """parallel.py: a page the second process counts for the dossier index, or not after all."""
+    _own.elsewhere(dest_uri, counted)
+
+
+def handover():
+    """parallel.py's second process: what it counted for the dossier index."""
+    return _own.handover()
+
+
+def on_page_content(html: str, page, config) -> None:
+    """Every page's HTML, as MkDocs hands it to the hook: the dossier index counts it."""
+    if backend(config) == DOSSIER:
+        _own.add(page, html)
 
 
 _building: ShardedIndex | None = None
@@ -550,16 +711,24 @@ def on_post_page(output: str, page, config, written: bool = False) -> None:
 
 def on_build_error() -> None:
     global _building
+    _own.cancel()
     if _building is not None:
         _building.cancel()
         _building = None
 
 
-def on_post_build(config):
+def on_post_build(config, handed=None):
+    """After the build: the index, of the chosen backend; ``handed``: what the second process
+    of parallel.py counted (the dossier index)."""
     global _background, _building
-    if backend(config) != PAGEFIND:
+    chosen = backend(config)
+    if chosen in OWN_WORKER:
+        check_worker(config)
+    if chosen == DOSSIER:
+        _own.finish(config, handed)
         return
-    check_worker(config)
+    if chosen != PAGEFIND:
+        return
     if serving(config):
         if _background is None:
             _background = Background()
@@ -573,9 +742,23 @@ def on_post_build(config):
 
 
 def indexed_pages(site: str | Path) -> list[dict]:
-    """What Pagefind indexed, page by page: ``url`` (from the site root, with a leading
-    "/"), ``title``, ``content`` (text) and ``anchors``, read from ``site/pagefind/fragment/``.
-    For tests and inspection; readers' browsers fetch only the fragments of their results."""
+    """What the dossier index or Pagefind indexed, page by page: ``url`` (from the site root,
+    with a leading "/"), ``title``, ``content`` (text) and ``anchors``, read from the
+    fragments (``site/dossier-search/f/``, ``site/pagefind/*/fragment/``). For tests and
+    inspection; readers' browsers fetch only the fragments of their results."""
+    if (Path(site) / textindex.FOLDER / textindex.MANIFEST).is_file():
+        return sorted(
+            (
+                {
+                    "url": fragment["url"],
+                    "title": fragment["meta"]["title"],
+                    "content": fragment["content"],
+                    "anchors": fragment["anchors"],
+                }
+                for fragment in textindex.fragments(site).values()
+            ),
+            key=lambda page: page["url"],
+        )
     pages = []
     for path in sorted((Path(site) / OUTPUT_SUBDIR).glob("*/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
@@ -599,12 +782,13 @@ def documents(site: str | Path) -> list[dict]:
     """The built site's search documents in the shape of Material's index, whichever backend
     built it: ``location`` (from the site root, "#id" for a section), ``title``, ``text``.
 
-    With Material's backend, its ``search_index.json`` documents. With Pagefind, each indexed
-    page split at its headings as Material splits it: the page (title, and the text before
-    its first heading below the title), then one document per heading. For tests and
-    inspection."""
+    With Material's backend, its ``search_index.json`` documents. With the dossier index or
+    Pagefind, each indexed page split at its headings as Material splits it: the page (title,
+    and the text before its first heading below the title), then one document per heading.
+    For tests and inspection."""
     root = Path(site)
-    if not (root / OUTPUT_SUBDIR / MANIFEST).is_file():
+    own = (root / textindex.FOLDER / textindex.MANIFEST).is_file()
+    if not own and not (root / OUTPUT_SUBDIR / MANIFEST).is_file():
         index = root / "search" / "search_index.json"
         return json.loads(index.read_text(encoding="utf-8"))["docs"]
     docs = []

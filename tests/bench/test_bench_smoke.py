@@ -126,7 +126,7 @@ def test_quick_run_prints_the_table_and_writes_json(tmp_path):
     assert size["full"]["html_files"] > size["plain"]["html_files"]
     assert size["plain"]["article_pages"] == 30
     assert size["full"]["peak_rss_mb"] > 0 and size["plain"]["peak_rss_mb"] > 0
-    assert size["search"]["backend"] in ("material-lunr", "pagefind")
+    assert size["search"]["backend"] == "dossier"  # the default
     assert size["search"]["bytes"] > 0
     assert size["serve"]["rebuilds_for_edit"] >= 1
     assert results["matcher"]["aliases"] == 3000
@@ -198,7 +198,7 @@ def test_a_larger_dossier_is_indexed_in_auto_shards(tmp_path, build_site):
 
     _generate_module().generate(tmp_path / "dossier", 220, 40, 10, seed=3)
     site = tmp_path / "site"
-    built = build_site(tmp_path / "dossier", site)
+    built = build_site(tmp_path / "dossier", site, {"DOSSIER_SEARCH_BACKEND": "pagefind"})
     assert built.returncode == 0, built.stderr
     pages = len(search.indexed_pages(site))
     assert pages > search.AUTO_MIN_SHARD_PAGES  # more than one shard's worth
@@ -207,3 +207,45 @@ def test_a_larger_dossier_is_indexed_in_auto_shards(tmp_path, build_site):
     assert f"indexed {pages} pages in {shards} shard(s)" in built.stderr
     manifest = json.loads((site / "pagefind" / search.MANIFEST).read_text(encoding="utf-8"))
     assert manifest["shards"] == [f"{n}/" for n in range(shards)]
+
+
+def test_dossier_payload_counts_the_shards_a_query_fetches(tmp_path, monkeypatch):
+    """The manifest, each word's shard, the shards of the words it starts (at most three) and
+    of its stem, and ten fragments."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    spec = importlib.util.spec_from_file_location("dossier_bench_run", BENCH / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    firsts = ["a", "bat", "bo", "ca", "cb", "cc", "cd", "ce", "x"]
+    shards = bench.DossierSearch.shards
+    assert shards(firsts, "bz") == [2]  # two letters: its own shard only
+    assert shards(firsts, "bat") == [1]
+    assert shards(firsts, "cat") == [3]
+    assert shards(firsts, "c") == [2]  # "c" sorts before "ca": in the shard before it
+    assert shards(firsts, "cab") == [3]
+    # A prefix whose words run over several shards: at most three of them.
+    assert shards(["a", "pre", "prea", "preb", "prec", "pred", "z"], "pre") == [1, 2, 3]
+    # A stem: "attacks" also fetches where "attack..." words are.
+    assert shards(["a", "attack", "attacks", "b"], "attacks") == [1, 2]
+
+    root = tmp_path / "site" / "dossier-search"
+    (root / "t").mkdir(parents=True)
+    (root / "f").mkdir()
+    manifest = {"format": 1, "documents": 12, "shards": firsts}
+    (root / "index.json").write_text(json.dumps(manifest))
+    for number in range(len(firsts)):
+        (root / "t" / f"{number}.bin").write_bytes(b"s" * (100 + number))
+    for number in range(12):
+        (root / "f" / f"{number}.json").write_text("f" * (1000 if number % 2 else 3000))
+    payload = bench.search_payload(tmp_path / "site", "Bat cat")
+    assert payload["backend"] == "dossier"
+    assert sorted(payload["files"]) == sorted(
+        [
+            "dossier-search/index.json",
+            "dossier-search/t/1.bin",
+            "dossier-search/t/3.bin",
+            "dossier-search/f/<10 results> (median size)",
+        ]
+    )
+    assert payload["files"]["dossier-search/f/<10 results> (median size)"] == 10 * 2000
+    assert payload["bytes"] == sum(payload["files"].values())

@@ -1,11 +1,15 @@
 """The search backend chosen in mkdocs.yml (``extra.search_backend``, build_scripts/search.py).
 
-- ``pagefind`` (the default): Pagefind's index in ``site/pagefind/``, of the pages' content
-  only; Material's ``search_index.json`` reduced to its config; every page's ``__config``
-  pointing Material's search UI at the site's own worker.
+- ``dossier`` (the default): the build's own index in ``site/dossier-search/``
+  (build_scripts/textindex.py), of the pages' content only; Material's ``search_index.json``
+  reduced to its config; every page's ``__config`` pointing Material's search UI at the
+  site's own worker, told where the index is.
+- ``pagefind``: Pagefind's index in ``site/pagefind/``, of the same content, behind the same
+  worker.
 - ``material``: Material's full index and its own worker, as before.
 
-What a reader meets in the browser is in tests/browser/test_pagefind_search.py.
+What a reader meets in the browser is in tests/browser/test_dossier_search.py and
+tests/browser/test_pagefind_search.py.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts import search
+from build_scripts import search, textindex
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "dossiers" / "minimal"
 ACTORS = (MINIMAL / "actors.yml").read_text(encoding="utf-8")
@@ -28,6 +32,7 @@ HOSTILE = REPO / "tests" / "fixtures" / "dossiers" / "hostile"
 ARTICLE = "articles/2021-06-14-northland-opens-a-ferry-line/"
 WORKER_URL = re.compile(r'"search": "([^"]*)"')
 MATERIAL_WORKER = re.compile(r"^assets/javascripts/workers/search\.[0-9a-f]+\.min\.js$")
+OWN_WORKER = f"{search.WORKER}?index={textindex.FOLDER}/"
 
 TOPICS = """\
 - id: ferries
@@ -79,11 +84,12 @@ def workers(site: Path) -> set[str]:
     for page in site.rglob("*.html"):
         match = WORKER_URL.search(page.read_text(encoding="utf-8"))
         assert match, page
-        if match[1].startswith("/"):  # 404.html: from the root of site_url (here "/")
-            found.add(match[1].lstrip("/"))
+        address, mark, query = match[1].partition("?")
+        if address.startswith("/"):  # 404.html: from the root of site_url (here "/")
+            found.add(address.lstrip("/") + mark + query)
             continue
-        resolved = os.path.normpath(os.path.join(page.parent.relative_to(site), match[1]))
-        found.add(resolved.replace(os.sep, "/"))
+        resolved = os.path.normpath(os.path.join(page.parent.relative_to(site), address))
+        found.add(resolved.replace(os.sep, "/") + mark + query)
     return found
 
 
@@ -102,16 +108,73 @@ def sites(tmp_path_factory: pytest.TempPathFactory, dossier: Path) -> dict[str, 
     """The small dossier built with the backend left unset, and with each one named."""
     out = tmp_path_factory.mktemp("search-sites")
     built = {}
-    for name, backend in (("default", None), ("pagefind", "pagefind"), ("material", "material")):
+    backends = (
+        ("default", None),
+        ("dossier", "dossier"),
+        ("pagefind", "pagefind"),
+        ("material", "material"),
+    )
+    for name, backend in backends:
         result = build(dossier, out / name, backend)
         assert result.returncode == 0, result.stdout + result.stderr
         built[name] = out / name
     return built
 
 
-def test_pagefind_is_the_default(sites: dict[str, Path]) -> None:
-    assert (sites["default"] / "pagefind" / "shards.json").is_file()
-    assert workers(sites["default"]) == {search.WORKER}
+def test_the_dossier_index_is_the_default(sites: dict[str, Path]) -> None:
+    assert (sites["default"] / textindex.FOLDER / textindex.MANIFEST).is_file()
+    assert not (sites["default"] / "pagefind").exists()
+    assert workers(sites["default"]) == {OWN_WORKER}
+    assert files_of(sites["default"] / textindex.FOLDER) == files_of(
+        sites["dossier"] / textindex.FOLDER
+    )
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_dossier_backend_writes_its_index_and_a_tiny_material_index(
+    sites: dict[str, Path],
+) -> None:
+    site = sites["dossier"]
+    manifest, postings = textindex.read_index(site)
+    fragments = textindex.fragments(site)
+    assert manifest["format"] == textindex.FORMAT
+    assert manifest["documents"] == len(fragments) >= 5
+    assert len(textindex.base64.b64decode(manifest["lengths"])) == manifest["documents"]
+    # Every word of every page is found where it is, and nowhere else.
+    by_url = {fragment["url"]: number for number, fragment in fragments.items()}
+    article = by_url["/" + ARTICLE]
+    assert [number for number, _ in postings["zanzibarite"]] == [article]
+    assert article in {number for number, _ in postings["ferry"]}
+    for number, fragment in fragments.items():
+        words = set(textindex.terms(fragment["content"] + " " + fragment["meta"]["title"]))
+        for word in words:
+            assert number in {n for n, _ in postings[word]}, (word, fragment["url"])
+    assert sum(len(found) for found in postings.values()) == sum(
+        len(set(textindex.terms(f["content"] + " " + f["meta"]["title"])))
+        for f in fragments.values()
+    )
+    # Material's UI still reads the index's config (language, separator); no documents.
+    data = json.loads((site / "search" / "search_index.json").read_text())
+    assert data["docs"] == []
+    assert data["config"]["lang"] == ["en"] and "separator" in data["config"]
+    assert workers(site) == {OWN_WORKER}
+    assert (site / search.WORKER).is_file()
+    assert not (site / "pagefind").exists()
+    assert not [p for p in site.parent.iterdir() if p.name.startswith(".dossier-search-")]
+
+
+def test_both_indexes_hold_the_same_pages_titles_and_headings(sites: dict[str, Path]) -> None:
+    own = {page["url"]: page for page in search.indexed_pages(sites["dossier"])}
+    other = {page["url"]: page for page in search.indexed_pages(sites["pagefind"])}
+    assert sorted(own) == sorted(other)
+    for url, page in own.items():
+        assert page["title"] == other[url]["title"], url
+        assert [a["id"] for a in page["anchors"]] == [a["id"] for a in other[url]["anchors"]]
 
 
 def test_pagefind_backend_writes_pagefind_and_a_tiny_material_index(
@@ -135,8 +198,9 @@ def test_pagefind_backend_writes_pagefind_and_a_tiny_material_index(
     assert (site / search.WORKER).is_file()
 
 
-def test_pagefind_indexes_the_content_and_not_the_chrome(sites: dict[str, Path]) -> None:
-    pages = {page["url"]: page for page in search.indexed_pages(sites["pagefind"])}
+@pytest.mark.parametrize("backend", ["dossier", "pagefind"])
+def test_the_content_is_indexed_and_not_the_chrome(sites: dict[str, Path], backend: str) -> None:
+    pages = {page["url"]: page for page in search.indexed_pages(sites[backend])}
     article = pages["/" + ARTICLE]
     assert article["title"] == "Northland opens a ferry line"
     assert "zanzibarite crossing" in article["content"]
@@ -150,7 +214,7 @@ def test_pagefind_indexes_the_content_and_not_the_chrome(sites: dict[str, Path])
     assert "Made with" not in everything and "Table of contents" not in everything
     assert "/404.html" not in pages and "/404/" not in pages
     # The search documents, split as Material splits pages: the page, then its sections.
-    docs = {doc["location"]: doc for doc in search.documents(sites["pagefind"])}
+    docs = {doc["location"]: doc for doc in search.documents(sites[backend])}
     assert docs[ARTICLE]["title"] == "Northland opens a ferry line"
     assert "Minister Ada Quill cut the ribbon" in docs[ARTICLE]["text"]
     section = docs[ARTICLE + "#the-timetable"]
@@ -161,6 +225,7 @@ def test_pagefind_indexes_the_content_and_not_the_chrome(sites: dict[str, Path])
 def test_material_backend_keeps_materials_full_index(sites: dict[str, Path]) -> None:
     site = sites["material"]
     assert not (site / "pagefind").exists()
+    assert not (site / textindex.FOLDER).exists()
     docs = json.loads((site / "search" / "search_index.json").read_text())["docs"]
     by_location = {doc["location"]: doc for doc in docs}
     assert by_location[ARTICLE]["title"] == "Northland opens a ferry line"
@@ -175,7 +240,7 @@ def test_an_unknown_backend_fails_the_build(dossier: Path, tmp_path: Path) -> No
     result = build(dossier, tmp_path / "site", "lunr")
     assert result.returncode != 0
     assert "extra.search_backend in mkdocs.yml is 'lunr'" in result.stderr
-    assert "pagefind, material" in result.stderr
+    assert "dossier, pagefind, material" in result.stderr
 
 
 def _config(backend: str | None):
@@ -197,12 +262,15 @@ def _page_indexers(config) -> list:
     return [h for h in config.plugins.events["page_context"] if getattr(h, "__self__", 0) is plugin]
 
 
-def test_pagefind_switches_off_materials_page_indexing_only() -> None:
-    config = _config(None)
+@pytest.mark.parametrize(("backend", "chosen"), [(None, "dossier"), ("pagefind", "pagefind")])
+def test_own_worker_backends_switch_off_materials_page_indexing_only(
+    backend: str | None, chosen: str
+) -> None:
+    config = _config(backend)
     assert search.material_search_plugin(config) is not None
     assert len(_page_indexers(config)) == 1
     search.on_config(config)
-    assert config["extra"]["search_backend"] == "pagefind"
+    assert config["extra"]["search_backend"] == chosen
     assert _page_indexers(config) == []
     # Its config and post-build steps stay: they write the small index the UI reads.
     plugin = search.material_search_plugin(config)
@@ -220,13 +288,14 @@ def test_material_backend_leaves_materials_plugin_alone() -> None:
     assert dict(config.plugins.events) == before
 
 
-def test_hostile_text_is_indexed_as_text(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["dossier", "pagefind"])
+def test_hostile_text_is_indexed_as_text(tmp_path: Path, backend: str) -> None:
     site = tmp_path / "site"
-    result = build(HOSTILE, site, None)
+    result = build(HOSTILE, site, backend)
     assert result.returncode == 0, result.stderr
     everything = " ".join(page["content"] for page in search.indexed_pages(site))
-    # Pagefind keeps the page's text, not its markup: the hostile words are there as words,
-    # and the worker escapes them (the browser test checks what the reader gets).
+    # The index keeps the page's text, not its markup: the hostile words are there as words,
+    # and the worker escapes them (the browser tests check what the reader gets).
     assert '{: onclick="alert(1)" }' in everything
     assert '<script>alert("code span")</script>' in everything
     titles = {page["title"] for page in search.indexed_pages(site)}
@@ -270,8 +339,8 @@ def test_under_serve_pagefind_indexes_in_the_background(
 
 def test_shards_index_the_same_pages_as_one_index(tmp_path: Path) -> None:
     one, many = tmp_path / "one", tmp_path / "many"
-    assert build(HOSTILE, one, None).returncode == 0
-    result = build(HOSTILE, many, None, {search.SHARD_PAGES_VARIABLE: "3"})
+    assert build(HOSTILE, one, "pagefind").returncode == 0
+    result = build(HOSTILE, many, "pagefind", {search.SHARD_PAGES_VARIABLE: "3"})
     assert result.returncode == 0, result.stderr
     shards = json.loads((many / "pagefind" / search.MANIFEST).read_text())["shards"]
     assert shards == [f"{n}/" for n in range(len(shards))] and len(shards) > 3

@@ -32,6 +32,8 @@ def assert_same_files(one: Path, two: Path) -> None:
 @pytest.mark.parametrize(
     ("fixture", "backend", "done"),
     [
+        ("hostile", "dossier", "built"),
+        ("related", "dossier", "built"),
         ("hostile", "pagefind", "built"),
         ("related", "pagefind", "built"),
         ("hostile", "material", "rendered"),
@@ -67,27 +69,51 @@ def build_in_process(dossier: Path, site: Path, monkeypatch) -> None:
         config.plugins.on_shutdown()
 
 
-@pytest.mark.parametrize("failure", ["some pages fail", "the child dies"])
+@pytest.mark.parametrize(
+    "failure",
+    ["some pages fail", "the child dies", "some fail rendering", "the child dies handing over"],
+)
 def test_what_the_child_does_not_write_mkdocs_builds(
     build_site, tmp_path: Path, monkeypatch, failure: str
 ) -> None:
+    """Step 2 (writing) or step 1 (rendering) fails in the child, or the child dies after
+    step 1 without handing its search counts over: the site, search index included, is the
+    same all the same."""
     import mkdocs.commands.build
+
+    from build_scripts import search
 
     alone = build_site(FIXTURES / "related", tmp_path / "alone", {parallel.VARIABLE: "off"})
     assert alone.returncode == 0, alone.stderr
-    real = mkdocs.commands.build._build_page
-    built: list[str] = []
+    real_build, real_render = mkdocs.commands.build._build_page, parallel._render
+    done: list[str] = []
 
-    def failing(page, *args, **kwargs):
+    def fail(page) -> None:
         if parallel.IN_CHILD:
-            built.append(page.file.src_uri)
-            if failure == "the child dies" and len(built) == 3:
+            done.append(page.file.src_uri)
+            if failure == "the child dies" and len(done) == 3:
                 os._exit(1)
-            if failure == "some pages fail" and len(built) % 2:
-                raise RuntimeError("a template failed in the second process")
-        return real(page, *args, **kwargs)
+            if failure.startswith("some") and len(done) % 2:
+                raise RuntimeError("a page failed in the second process")
 
-    monkeypatch.setattr(mkdocs.commands.build, "_build_page", failing)
+    def failing_build(page, *args, **kwargs):
+        fail(page)
+        return real_build(page, *args, **kwargs)
+
+    def failing_render(page, *args, **kwargs):
+        result = real_render(page, *args, **kwargs)
+        fail(page)  # after page_content: the child counted the page for search
+        return result
+
+    def dying_handover():
+        os._exit(1)
+
+    if failure.endswith("handing over"):
+        monkeypatch.setattr(search, "handover", dying_handover)
+    elif failure.endswith("rendering"):
+        monkeypatch.setattr(parallel, "_render", failing_render)
+    else:
+        monkeypatch.setattr(mkdocs.commands.build, "_build_page", failing_build)
     build_in_process(FIXTURES / "related", tmp_path / "shared", monkeypatch)
     assert_same_files(tmp_path / "alone", tmp_path / "shared")
 
