@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import array
 import base64
+import functools
 import gzip
 import html
 import json
@@ -86,32 +87,36 @@ _BLOCK_TAG = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"[^\W_]+")
-_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-# A letter, digit or combining mark outside ASCII, and a word (as the text writes it) with one.
-_FOREIGN = re.compile(rf"[^\W_a-zA-Z0-9]|[{_MARKS}]")
-_FOREIGN_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])*(?:{_FOREIGN.pattern})(?:[^\W_]|[{_MARKS}])*")
+# Characters a page's text drops: zero-width space and byte-order mark (JavaScript splits
+# words at the second, Python does not).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff"))
+
+
+@functools.cache
+def _marks() -> dict[int, None]:
+    """Every combining mark (Unicode category M*), for str.translate to drop."""
+    return dict.fromkeys(
+        code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code))[0] == "M"
+    )
 
 
 def fold(text: str) -> str:
-    """Lower case, without accents: NFKD without combining marks."""
-    if not text.isascii():
-        text = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-        )
-    return text.lower()
+    """Lower case, without accents: NFKD, without combining marks, in lower case (as the
+    worker folds: ``normalize("NFKD").replace(/\\p{M}/gu, "").toLowerCase()``)."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).translate(_marks()).lower()
 
 
 def terms(text: str) -> list[str]:
     """The words of ``text`` as the index holds them: runs of letters and digits of the text
-    folded (``fold``; only words with letters or digits outside ASCII need it)."""
-    text = text.lower()
-    if _FOREIGN.search(text):
-        text = _FOREIGN_WORD.sub(lambda word: fold(word.group()), text)
-    return _WORD.findall(text)
+    folded (``fold``)."""
+    return _WORD.findall(fold(text))
 
 
 def _text(fragment: str) -> str:
-    return html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", fragment)))
+    text = html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", fragment)))
+    return text if text.isascii() else text.translate(_INVISIBLE)
 
 
 def page_document(content_html: str, url: str, title: str) -> dict:
@@ -145,13 +150,24 @@ _ASCII = bytes(range(128))
 _SEPARATE = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 
 
+@functools.lru_cache(maxsize=4096)
+def _separates(character: str) -> bool:
+    """Whether a character outside ASCII only separates words, folded or not: no letter,
+    digit or mark in it or in its compatibility decomposition (a dash, a curly quote)."""
+    return not any(
+        c.isalnum() or unicodedata.category(c)[0] == "M"
+        for c in character + unicodedata.normalize("NFKD", character)
+    )
+
+
 def _counts(text: str) -> Counter:
     """How often each word (UTF-8 bytes) is in ``text``: as ``terms`` finds them, by bytes
-    where no letter or digit is outside ASCII (most pages: three times faster)."""
+    where every character outside ASCII only separates words (most pages: three times
+    faster)."""
     raw = text.lower().encode("utf-8")
     if not raw.isascii():
         outside = set(raw.translate(None, _ASCII).decode("utf-8"))
-        if any(c.isalnum() or unicodedata.combining(c) for c in outside):
+        if not all(_separates(c) for c in outside):
             return Counter(term.encode("utf-8") for term in terms(text))
     return Counter(raw.translate(_SEPARATE).split())
 

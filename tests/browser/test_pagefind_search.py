@@ -1,4 +1,5 @@
-"""Search with the Pagefind backend (the default), as a reader uses it in Debian's chromium.
+"""Search with the Pagefind backend (``extra.search_backend: pagefind``), as a reader uses it in
+Debian's chromium.
 
 Material's own search box and result list, answered by the site's worker
 (docs/assets/javascripts/dossier-search-worker.js) from the Pagefind index: the reader types,
@@ -23,6 +24,17 @@ from playwright.sync_api import Page, expect
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "dossiers" / "hostile"
 PMF = "actors/popular-mobilization-forces/"
 BAGHERI = "actors/mohammad-hossein-bagheri/"
+PAGEFIND = {"DOSSIER_SEARCH_BACKEND": "pagefind"}
+
+
+@pytest.fixture(scope="module")
+def site_url(build_site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled dossier built with the Pagefind backend, served on 127.0.0.1."""
+    site = tmp_path_factory.mktemp("pagefind-search") / "site"
+    result = build_site(None, site, PAGEFIND)
+    assert result.returncode == 0, result.stderr
+    with harness.serve(site) as url:
+        yield url
 
 
 def search(page: Page, query: str) -> None:
@@ -156,7 +168,7 @@ def test_search_fetches_only_from_the_site(page: Page, site_url: str, requests_s
 def hostile_url(build_site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("hostile-search") / "site"
     # Shards of 3 pages: the queries below are answered from many shards merged.
-    result = build_site(HOSTILE, site, {"DOSSIER_SEARCH_SHARD_PAGES": "3"})
+    result = build_site(HOSTILE, site, {**PAGEFIND, "DOSSIER_SEARCH_SHARD_PAGES": "3"})
     assert result.returncode == 0, result.stderr
     with harness.serve(site) as url:
         yield url
@@ -177,20 +189,21 @@ ACTIVE_IN_RESULTS = """() => {
 }"""
 
 
-@pytest.mark.parametrize(
-    ("query", "literal"),
-    [
-        ("onclick", '{: onclick="alert(1)" }'),
-        ("onerror", "<img src=x onerror=alert(1)>"),
-        ("fenced", '<script>alert("fenced")</script>'),
-    ],
-)
-def test_hostile_text_in_results_stays_text(
-    page: Page, hostile_url: str, query: str, literal: str
+# Words of the hostile fixture's text, and the hostile text that contains them.
+HOSTILE_QUERIES = [
+    ("onclick", '{: onclick="alert(1)" }'),
+    ("onerror", "<img src=x onerror=alert(1)>"),
+    ("fenced", '<script>alert("fenced")</script>'),
+]
+
+
+def hostile_results_stay_text(
+    page: Page, url: str, query: str, literal: str, requests_seen
 ) -> None:
+    """Search the hostile site for ``query``: ``literal`` shows as text, nothing runs."""
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(hostile_url)
+    page.goto(url)
     search(page, query)
     expect(results(page).first).to_be_visible()
     listing = page.locator(".md-search-result__list")
@@ -201,8 +214,17 @@ def test_hostile_text_in_results_stays_text(
     search_title = "Quotes \"double\" 'single' & colons: # hash --- {{ 7*7 }}"
     if query == "onclick":
         expect(listing.get_by_role("heading", name=search_title, exact=True)).to_be_visible()
-    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")
+    # An <img src=x> made live would have asked for "x".
+    assert not any(seen.split("?")[0].endswith("/x") for seen in requests_seen.urls)
     assert dialogs == []
+
+
+@pytest.mark.parametrize(("query", "literal"), HOSTILE_QUERIES)
+def test_hostile_text_in_results_stays_text(
+    page: Page, hostile_url: str, requests_seen, query: str, literal: str
+) -> None:
+    hostile_results_stay_text(page, hostile_url, query, literal, requests_seen)
 
 
 def test_a_query_searches_every_shard_with_one_webassembly(
