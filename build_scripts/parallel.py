@@ -76,20 +76,22 @@ def _setting(config) -> str:
     raise PluginError(f"{VARIABLE} (or extra.{CONFIG_KEY}) is {value!r}; expected on, off or auto")
 
 
-def start(config, files, nav) -> Renderer | None:
-    """Fork the child for this build's generated pages, or None where it would not pay."""
+def start(config, files, nav, stateless=()) -> Renderer | None:
+    """Fork the child for this build's generated pages, or None where it would not pay.
+    ``stateless``: ``page_context`` handlers that keep nothing across pages (the hook's)."""
     setting = _setting(config)
     pages = [f.page for f in files.documentation_pages() if f.generated_by is not None and f.page]
     if setting == "off" or not hasattr(os, "fork") or not pages:
         return None
     if setting == "auto" and (len(pages) < MIN_PAGES or (os.cpu_count() or 1) < 2):
         return None
-    sizes = [len(page.file.content_string) for page in pages]
+    sizes = [len(page.file.content_bytes) for page in pages]
     total, share, first = sum(sizes), 0, len(pages)
     while first > 0 and share + sizes[first - 1] <= total * CHILD_SHARE:
         first -= 1
         share += sizes[first]
-    mode = Mode.MARKDOWN if config.plugins.events["page_context"] else Mode.PAGES
+    keeping = [h for h in config.plugins.events["page_context"] if h not in stateless]
+    mode = Mode.MARKDOWN if keeping else Mode.PAGES
     return Renderer(config, files, nav, pages[first:], mode)
 
 
@@ -295,6 +297,10 @@ class Renderer:
                 self.by_child.add(page.file.src_uri)
 
         return render
+
+    def builds(self, page: Page) -> bool:
+        """Whether the child builds this page (as far as MkDocs' process knows by now)."""
+        return page.file.src_uri in self.by_child
 
     def rendered_all(self, env) -> None:
         """``on_env``: every page is rendered; MkDocs builds them next with ``env``."""

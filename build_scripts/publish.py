@@ -264,16 +264,15 @@ def on_files(files, config):
             generated = File.generated(config, page.path, abs_src_path=written[page.path])
         elif page.path.endswith(".md"):
             text, _listings[page.path] = lift_listings(page.text)
-            generated = File.generated(config, page.path, content=text)
+            # As UTF-8, as the page held it: MkDocs decodes it when it reads the page.
+            generated = File.generated(config, page.path, content=text.encode("utf-8"))
         else:
             # A data file (JSON, BibTeX, feed) goes straight into the site folder, which MkDocs
             # has just emptied, instead of staying in memory until MkDocs copies it at the end
             # (125 MB at 10,000 articles). MkDocs copies a file onto itself as nothing.
             target = Path(config["site_dir"]) / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="") as out:
-                for at in range(0, len(page.text), 1 << 20):  # encoded a megabyte at a time
-                    out.write(page.text[at : at + (1 << 20)])
+            target.write_bytes(page.data)
             generated = File.generated(config, page.path, abs_src_path=str(target))
         if page.source:
             generated.edit_uri = page.source if to_root == "." else f"{to_root}/{page.source}"
@@ -295,7 +294,7 @@ def on_nav(nav, config, files):
     if _session is None:  # mkdocs build: serve's rebuilds are incremental already
         from build_scripts import parallel
 
-        _parallel = parallel.start(config, files, nav)
+        _parallel = parallel.start(config, files, nav, stateless=(on_page_context,))
     return nav
 
 
@@ -335,7 +334,40 @@ def on_page_content(html, page, config, files):
     if page.file.generated_by is not None:  # hand-written pages in docs/ are the maintainers'
         html = sanitize(restore_listings(html, _listings.get(page.file.src_uri, [])))
     search.on_page_content(html, page, config)
+    if _waits_as_utf8(config):
+        if _parallel is None or not _parallel.builds(page):
+            # Rendered: MkDocs and the templates no longer read it ("", not None: MkDocs
+            # takes None for a page not read yet, and gives it no title). A page of the
+            # second process's keeps it, should MkDocs' process have to render it after all.
+            page.markdown = ""
+        return WaitingHTML(html.encode("utf-8"))
     return html
+
+
+class WaitingHTML(bytes):
+    """A page's HTML as UTF-8 while it waits for its templates (``mkdocs build``).
+
+    MkDocs renders every page's Markdown before it puts any page through the templates, so
+    it holds the HTML of every page at once: that is the peak of its memory (about 900 MB at
+    10,000 articles). A str with one character past Latin-1 (a dash, a curly quote) takes two
+    bytes a character, UTF-8 one for most. ``on_page_context`` turns it back into the str the
+    templates read, and ``on_post_page`` lets go of it once the page is written. Only where no
+    plugin reads ``page.content`` in between: with ``search_backend: material`` Material's
+    search plugin does, in its own ``on_page_context``."""
+
+    __slots__ = ()
+
+
+def _waits_as_utf8(config) -> bool:
+    from build_scripts import search
+
+    return _session is None and search.backend(config) in search.OWN_WORKER
+
+
+def on_page_context(context, page, config, nav):
+    if isinstance(page.content, WaitingHTML):
+        page.content = page.content.decode("utf-8")
+    return context
 
 
 def on_serve(server, config, builder):
@@ -359,7 +391,7 @@ def write_folder(pages: tuple[Page, ...] | list[Page], out: str | os.PathLike[st
             destination = staging / page.path
             destination.parent.mkdir(parents=True, exist_ok=True)
             previous = target / page.path
-            data = page.text.encode("utf-8")
+            data = page.data
             if previous.is_file() and previous.read_bytes() == data:
                 shutil.copy2(previous, destination)  # keeps the old modification time
             else:
@@ -411,6 +443,8 @@ def on_post_page(output, page, config):
     if _parallel is not None:
         output, written = _parallel.post_page(output, page, config)
     search.on_post_page(output, page, config, written=written)
+    if _waits_as_utf8(config):
+        page.content = None  # written (after this call): no other page reads it
     return output
 
 

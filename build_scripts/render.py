@@ -17,7 +17,6 @@ import datetime
 import functools
 import html
 import re
-from dataclasses import dataclass
 
 from build_scripts import exports, mdtext, network, yamlsource
 from build_scripts.link import Index, Mention
@@ -59,11 +58,37 @@ ACTOR_KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
 class Page:
-    path: str  # where the page goes, relative to the docs folder: "actors/iran.md"
-    text: str  # the page's Markdown
-    source: str  # the dossier file it is made from, relative to the dossier folder ("" if none)
+    """A rendered page: ``path``, where it goes, relative to the docs folder
+    ("actors/iran.md"); ``text``, its Markdown (or a data file's text); ``source``, the dossier
+    file it is made from, relative to the dossier folder ("" if none).
+
+    The text is held as UTF-8 (``data``) and decoded when asked for: a str with one character
+    past Latin-1 (a dash, a curly quote) takes two bytes a character, and the pages of a
+    10,000-article dossier, all held until MkDocs takes them, are about 300 MB of text."""
+
+    __slots__ = ("data", "path", "source")
+
+    def __init__(self, path: str, text: str, source: str) -> None:
+        self.path = path
+        self.data = text.encode("utf-8")
+        self.source = source
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
+
+    def _key(self) -> tuple[str, bytes, str]:
+        return (self.path, self.data, self.source)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Page) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Page(path={self.path!r}, {len(self.data)} bytes, source={self.source!r})"
 
 
 def article_path(slug: str) -> str:

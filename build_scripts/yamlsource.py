@@ -52,7 +52,14 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Node | None, 
         return None, []
     problems: list[Problem] = []
     constructor = yaml.SafeLoader("")
-    node = _convert(root, constructor, path, offset, problems)
+    try:
+        node = _convert(root, constructor, path, offset, problems)
+    finally:
+        # Break the loader's cycles (its state is one of its own methods; it keeps the nodes
+        # it constructed): freed at once, not left to the cycle collector, which the site
+        # build pauses while it loads (publish._long_lived_objects).
+        constructor.constructed_objects.clear()
+        constructor.dispose()
     return node, problems
 
 

@@ -192,3 +192,65 @@ def test_only_the_run_s_own_placeholders_are_replaced() -> None:
     restored = publish.restore_listings(html, lists)
     assert '<ul class="dossier-listing">\n<li>One</li>\n</ul>' in restored
     assert "<p>dossier-listing-0</p>" in restored  # a contributor's text stays as it is
+
+
+def test_a_page_holds_its_text_as_utf8() -> None:
+    text = "# A — “quoted” ١٢ 😀\n"
+    page = Page("articles/a.md", text, "articles/a.md")
+    assert page.data == text.encode("utf-8") and page.text == text
+    assert page == Page("articles/a.md", text, "articles/a.md")
+    assert page != Page("articles/a.md", text + "x", "articles/a.md")
+    assert len({page, Page("articles/a.md", text, "articles/a.md")}) == 1
+
+
+class _Page:
+    """What the hook reads of MkDocs' page."""
+
+    def __init__(self) -> None:
+        from types import SimpleNamespace
+
+        self.file = SimpleNamespace(generated_by=None, src_uri="x.md", dest_uri="x/index.html")
+        self.markdown = "# X — y\n"
+        self.content = None
+        self.meta: dict = {}
+        self.url = "x/"
+        self.title = "X"
+
+
+@pytest.mark.parametrize(("backend", "waits"), [("dossier", True), ("material", False)])
+def test_html_waits_for_its_templates_as_utf8_under_build(backend: str, waits: bool) -> None:
+    """Between Markdown and templates a page's HTML is held as UTF-8, turned back into the
+    same str for the templates, and let go once written; not with Material's search, whose
+    own page_context reads it."""
+    config = {"extra": {"search_backend": backend}, "site_dir": "/nonexistent"}
+    page = _Page()
+    html = "<h1 id='x'>X — y</h1>"
+    held = publish.on_page_content(html, page, config, files=None)
+    if not waits:
+        assert held == html and page.markdown == "# X — y\n"
+        return
+    assert isinstance(held, publish.WaitingHTML) and bytes(held) == html.encode("utf-8")
+    assert page.markdown == ""  # read and rendered: released, but not None (no title then)
+    page.content = held
+    assert publish.on_page_context({}, page, config, nav=None) == {}
+    assert page.content == html and isinstance(page.content, str)
+    assert publish.on_post_page("<html>", page, config) == "<html>"
+    assert page.content is None
+
+
+def test_reading_front_matter_leaves_no_garbage_for_the_collector() -> None:
+    """The site build pauses the cycle collector while it loads a dossier, then freezes what
+    is there: a YAML loader left in a cycle (with every node it made) would stay for good."""
+    import gc
+
+    from build_scripts.yamlsource import parse_yaml
+
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(20):
+            node, problems = parse_yaml("title: A\ntags: [x, y]\nnested: {a: 1}\n", "a.md")
+            assert node is not None and problems == []
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
