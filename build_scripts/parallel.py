@@ -222,6 +222,7 @@ class Renderer:
         self.finished = False
         self.condition = threading.Condition()
         self.pages = len(pages)
+        self.given = {page.file.src_uri for page in pages}
         self.by_child: set[str] = set()  # the pages the child writes, once MkDocs knows it
         self.templates: dict[str, str] = {}  # their own templates, should MkDocs build them
         self.waited = {"rendered": 0.0, "written": 0.0}  # how long MkDocs' process waited
@@ -298,9 +299,9 @@ class Renderer:
 
         return render
 
-    def builds(self, page: Page) -> bool:
-        """Whether the child builds this page (as far as MkDocs' process knows by now)."""
-        return page.file.src_uri in self.by_child
+    def takes(self, page: Page) -> bool:
+        """Whether the page is one of those given to the child (which may still fail on it)."""
+        return page.file.src_uri in self.given
 
     def rendered_all(self, env) -> None:
         """``on_env``: every page is rendered; MkDocs builds them next with ``env``."""
@@ -335,6 +336,13 @@ class Renderer:
 
         if "" not in self.handover:  # the child's counts never came: count the page here
             search.elsewhere(page.file.dest_uri, counted=False)
+        if not page.markdown:  # let go of after rendering (the hook): its file still has it
+            template = page.meta["template"]
+            page.read_source(config)  # (which reads the metadata again)
+            page.meta["template"] = template
+            page.markdown = config.plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=self.files
+            )
         Page.render(page, config, self.files)
         page.content = config.plugins.on_page_content(
             page.content, page=page, config=config, files=self.files

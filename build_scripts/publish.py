@@ -322,8 +322,11 @@ def sanitize(html: str) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
-    if _session is None and page.file.generated_by is not None:
-        # Read: MkDocs keeps the page's Markdown; the file's copy is no longer needed.
+    # Read: MkDocs keeps the page's Markdown; the file's copy is no longer needed. A page of
+    # the second process's keeps the file's copy (UTF-8) instead, should MkDocs' process have
+    # to build it after all (parallel.Renderer._build_here reads it again).
+    building = _session is None and page.file.generated_by is not None
+    if building and (_parallel is None or not _parallel.takes(page)):
         page.file.content_string = ""
     return markdown
 
@@ -335,11 +338,9 @@ def on_page_content(html, page, config, files):
         html = sanitize(restore_listings(html, _listings.get(page.file.src_uri, [])))
     search.on_page_content(html, page, config)
     if _waits_as_utf8(config):
-        if _parallel is None or not _parallel.builds(page):
-            # Rendered: MkDocs and the templates no longer read it ("", not None: MkDocs
-            # takes None for a page not read yet, and gives it no title). A page of the
-            # second process's keeps it, should MkDocs' process have to render it after all.
-            page.markdown = ""
+        # Rendered: MkDocs and the templates no longer read it ("", not None: MkDocs takes
+        # None for a page not read yet, and gives it no title).
+        page.markdown = ""
         return WaitingHTML(html.encode("utf-8"))
     return html
 
