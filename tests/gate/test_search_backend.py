@@ -394,3 +394,66 @@ def test_the_shard_setting(monkeypatch, value, size) -> None:
     monkeypatch.delenv(search.SHARD_PAGES_VARIABLE, raising=False)
     config = {"extra": {search.SHARD_PAGES_KEY: value}}
     assert search.shard_pages(config, pages=10751) == size
+
+
+class _ServedPage:
+    """What OwnIndex reads of a MkDocs page."""
+
+    def __init__(self, uri: str, text: str) -> None:
+        from types import SimpleNamespace
+
+        self.file = SimpleNamespace(dest_uri=f"{uri}index.html")
+        self.url = uri
+        self.title = uri.strip("/").title()
+        self.meta: dict = {}
+        self.html = f"<h1 id='t'>{self.title}</h1><p>{text}</p>"
+
+
+def test_under_serve_the_dossier_index_keeps_every_page_between_builds(tmp_path: Path) -> None:
+    """mkdocs serve renders only what an edit changes: the index is written after each build
+    from every page's latest document, without the pages gone, on a thread of its own."""
+    import tempfile
+    import time
+
+    site = Path(tempfile.mkdtemp(prefix="mkdocs_"))  # where mkdocs serve builds
+    staged = {p for p in site.parent.iterdir() if p.name.startswith(".dossier-search-")}
+    config = {"site_dir": str(site), "extra": {"search_backend": "dossier"}}
+    own = search.OwnIndex()
+
+    def build(pages: list[_ServedPage], rendered: list[_ServedPage]) -> dict[str, str]:
+        before = (
+            (site / textindex.FOLDER / textindex.MANIFEST).stat().st_mtime_ns
+            if (site / textindex.FOLDER / textindex.MANIFEST).exists()
+            else None
+        )
+        own.plan(config, [page.file.dest_uri for page in pages])
+        for page in rendered:
+            own.add(page, page.html)
+        own.finish(config)
+        manifest = site / textindex.FOLDER / textindex.MANIFEST
+        deadline = time.monotonic() + 30
+        while not manifest.exists() or manifest.stat().st_mtime_ns == before:
+            assert time.monotonic() < deadline, "no index after 30 s"
+            time.sleep(0.05)
+        with own._lock:  # the writer is done
+            return {f["url"]: f["content"] for f in textindex.fragments(site).values()}
+
+    try:
+        one, two, three = (_ServedPage(f"p{n}/", f"word{n} shared") for n in (1, 2, 3))
+        assert build([one, two, three], [one, two, three]) == {
+            "/p1/": "P1 word1 shared",
+            "/p2/": "P2 word2 shared",
+            "/p3/": "P3 word3 shared",
+        }
+        two.html = "<h1 id='t'>P2</h1><p>edited zanzibarite</p>"
+        # Only the edited page is rendered; the third page is gone.
+        found = build([one, two], [two])
+        assert found == {"/p1/": "P1 word1 shared", "/p2/": "P2 edited zanzibarite"}
+        _, postings = textindex.read_index(site)
+        assert "zanzibarite" in postings and "word3" not in postings and "word2" not in postings
+    finally:
+        import shutil
+
+        shutil.rmtree(site, ignore_errors=True)
+    after = {p for p in site.parent.iterdir() if p.name.startswith(".dossier-search-")}
+    assert after <= staged  # no staging folder left behind
