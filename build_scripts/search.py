@@ -232,10 +232,10 @@ def plan(files, config) -> None:
     """``on_files``: the pages this build indexes (how many, for Pagefind's ``auto`` shards;
     which, in MkDocs' order, for the dossier index)."""
     global _planned_pages
-    indexed = [f.dest_uri for f in files.documentation_pages() if indexed_page(f.dest_uri)]
+    indexed = [f for f in files.documentation_pages() if indexed_page(f.dest_uri)]
     _planned_pages = len(indexed)
     if backend(config) == DOSSIER:
-        _own.plan(config, indexed)
+        _own.plan(config, [f.dest_uri for f in indexed], {f.dest_uri: f.url for f in indexed})
 
 
 def pagefind_command(binary: Path, source: Path, output: Path) -> list[str]:
@@ -572,13 +572,16 @@ class OwnIndex:
         self.staging: Path | None = None
         self.site: Path | None = None
         self.kept: dict[str, tuple[dict, float]] = {}  # mkdocs serve: every page's document
+        self.urls: dict[str, str] = {}  # this build's pages' URLs, by path in the site
         self.serving = False
         self._lock = threading.Lock()  # one index written at a time (mkdocs serve)
         self._latest = 0  # the newest serve build: an older one's index is not put in place
 
-    def plan(self, config, indexed: list[str]) -> None:
+    def plan(self, config, indexed: list[str], urls: dict[str, str] | None = None) -> None:
+        """The pages this build indexes (paths in the site, in MkDocs' order) and their URLs."""
         self.cancel()
         numbers = {uri: number for number, uri in enumerate(indexed)}
+        self.urls = urls or {}
         self.site = Path(config["site_dir"]).resolve()
         self.serving = serving(config)
         if self.serving:
@@ -625,6 +628,7 @@ class OwnIndex:
             staging, self.staging = self.staging, None
             started = time.perf_counter()
             try:
+                self._keep_unbuilt(collector, target)
                 stats = collector.write(staging)
                 textindex.replace_folder(staging, target)
             finally:
@@ -639,6 +643,21 @@ class OwnIndex:
             name="dossier-search",
             daemon=True,
         ).start()
+
+    def _keep_unbuilt(self, collector, target: Path) -> None:
+        """``mkdocs build --dirty`` does not render the hand-written pages that did not change:
+        their documents come from the index in place (by URL; at weight 1, which is what a
+        hand-written page has). A page found nowhere is left out."""
+        counted = collector.postings.lengths
+        missing = {u: n for u, n in collector.numbers.items() if n not in counted}
+        if not missing or not (target / textindex.FRAGMENTS).is_dir():
+            return
+        previous = {f["url"]: f for f in textindex.fragments(target.parent).values()}
+        for uri in missing:
+            document = previous.get("/" + self.urls.get(uri, "").lstrip("/"))
+            if document is not None:
+                collector.elsewhere.discard(uri)
+                collector.add(uri, document)
 
     def _write_in_background(self, collector, target: Path, build: int) -> None:
         with self._lock:

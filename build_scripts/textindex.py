@@ -345,7 +345,8 @@ def read_index(site: str | Path) -> tuple[dict, dict[str, list[tuple[int, int]]]
 
 
 def fragments(site: str | Path) -> dict[int, dict]:
-    """Every document of a built site's index, by number: for tests and inspection."""
+    """Every document of a built site's index, by number (for tests and inspection, and the
+    pages a ``--dirty`` build does not render)."""
     folder = Path(site) / FOLDER / FRAGMENTS
     return {
         int(path.stem): json.loads(path.read_text(encoding="utf-8"))

@@ -457,3 +457,15 @@ def test_under_serve_the_dossier_index_keeps_every_page_between_builds(tmp_path:
         shutil.rmtree(site, ignore_errors=True)
     after = {p for p in site.parent.iterdir() if p.name.startswith(".dossier-search-")}
     assert after <= staged  # no staging folder left behind
+
+
+def test_a_dirty_build_keeps_the_pages_it_does_not_render(dossier: Path, tmp_path: Path) -> None:
+    """``mkdocs build --dirty`` renders no unchanged hand-written page: the dossier index
+    takes their documents from the index in place, and is the same as a full build's."""
+    site = tmp_path / "site"
+    assert build(dossier, site, "dossier").returncode == 0
+    clean = files_of(site / textindex.FOLDER)
+    assert any(f["url"] == "/contributing/" for f in textindex.fragments(site).values())
+    result = build(dossier, site, "dossier", options=("--dirty",))
+    assert result.returncode == 0, result.stderr
+    assert files_of(site / textindex.FOLDER) == clean
