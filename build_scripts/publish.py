@@ -291,6 +291,9 @@ _parallel = None  # parallel.Renderer of this mkdocs build, from on_nav to on_po
 
 def on_nav(nav, config, files):
     global _parallel
+    from build_scripts import theme
+
+    theme.navigation_is(nav)
     if _session is None:  # mkdocs build: serve's rebuilds are incremental already
         from build_scripts import parallel
 
@@ -299,6 +302,9 @@ def on_nav(nav, config, files):
 
 
 def on_env(env, config, files):
+    from build_scripts import theme
+
+    theme.prepare(env, config)
     if _parallel is not None:
         _parallel.rendered_all(env)
     if _session is not None:

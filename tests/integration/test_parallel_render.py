@@ -133,3 +133,34 @@ def test_an_unknown_setting_is_an_error(monkeypatch) -> None:
     monkeypatch.setenv(parallel.VARIABLE, "sometimes")
     with pytest.raises(PluginError, match="expected on, off or auto"):
         parallel._setting({"extra": {}})
+
+
+def test_partials_rendered_once_a_folder_are_the_same_as_rendered_for_each_page(
+    build_site, tmp_path: Path, monkeypatch
+) -> None:
+    """Material's navigation and tabs, rendered once for the pages outside the navigation in
+    one folder (theme.shared_key), give the site Material gives rendering them page by page."""
+    from build_scripts import theme
+
+    shared = build_site(FIXTURES / "related", tmp_path / "shared", {parallel.VARIABLE: "off"})
+    assert shared.returncode == 0, shared.stderr
+    keys: list = []
+    monkeypatch.setattr(theme, "shared_key", _recording(theme.shared_key, keys))
+    monkeypatch.setenv(parallel.VARIABLE, "off")
+    build_in_process(FIXTURES / "related", tmp_path / "each", monkeypatch)
+    assert_same_files(tmp_path / "shared", tmp_path / "each")
+    # The keys the shared build would have used: many pages, few folders, both partials.
+    found = [key for key in keys if key is not None]
+    assert {partial for partial, _ in found} == {"nav", "tabs"}
+    assert len(found) > len(set(found))  # rendered once, used again
+    assert None in keys  # the pages in the navigation render their own
+
+
+def _recording(shared_key, keys: list):
+    """shared_key that records what it would answer, and answers None (every page its own)."""
+
+    def each_page(page, partial):
+        keys.append(shared_key(page, partial))
+        return None
+
+    return each_page
