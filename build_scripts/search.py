@@ -570,7 +570,6 @@ class OwnIndex:
     def __init__(self) -> None:
         self.collector: textindex.Collector | None = None
         self.staging: Path | None = None
-        self.site: Path | None = None
         self.kept: dict[str, tuple[dict, float]] = {}  # mkdocs serve: every page's document
         self.urls: dict[str, str] = {}  # this build's pages' URLs, by path in the site
         self.serving = False
@@ -582,15 +581,15 @@ class OwnIndex:
         self.cancel()
         numbers = {uri: number for number, uri in enumerate(indexed)}
         self.urls = urls or {}
-        self.site = Path(config["site_dir"]).resolve()
         self.serving = serving(config)
         if self.serving:
             for uri in [uri for uri in self.kept if uri not in numbers]:
                 del self.kept[uri]  # pages no longer in the site
             self.collector = textindex.Collector(numbers, None, kept=self.kept)
             return
-        self.site.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".dossier-search-", dir=self.site.parent))
+        site = Path(config["site_dir"]).resolve()
+        site.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".dossier-search-", dir=site.parent))
         self.collector = textindex.Collector(numbers, self.staging)
 
     def add(self, page, html: str) -> None:
