@@ -5,8 +5,9 @@ Material renders its navigation and tabs for every page (``partials/nav.html``,
 the same, byte for byte: the navigation differs from page to page only in what is active (a
 page in the navigation and its sections) and in its links, which are relative to the page
 (articles/a/ and articles/b/ both link ../../actors/). ``overrides/partials/nav.html`` and
-``tabs.html`` include Material's own (through the ``dossier-theme/`` name, ``prepare``) once
-per folder and ``shared_key``, and reuse it for the folder's other pages. Profiled at 1,000
+``tabs.html`` call the macro of ``overrides/partials/dossier-shared.html``, which includes
+Material's own partial (through the ``dossier-theme/`` name, ``prepare``) once per folder
+and ``shared_key``, and reuses it for the folder's other pages. Profiled at 1,000
 articles, they were about a third of the templates' time.
 """
 
