@@ -169,14 +169,23 @@ def reference(index: Index, query: str) -> list[tuple[str, float]]:
                 for term, postings in index.shards[k].items():
                     if term.startswith(text) if prefix else term == text:
                         matched[term] = (postings, 1.0 if term == word else PREFIX_FACTOR)
-        best: dict[int, float] = {}
-        for postings, factor in matched.values():
-            df = len(postings)
+
+        def bm25(tf: int, df: int, document: int) -> float:
             idf = math.log(1 + (documents - df + 0.5) / (df + 0.5))
+            norm = 1 - B + B * index.lengths[document] / average
+            return idf * tf * (K1 + 1) / (tf + K1 * norm)
+
+        best: dict[int, float] = {}
+        started: dict[int, int] = {}  # the terms the word only starts, as one term
+        for postings, factor in matched.values():
             for document, tf in postings:
-                norm = 1 - B + B * index.lengths[document] / average
-                score = factor * idf * tf * (K1 + 1) / (tf + K1 * norm)
-                best[document] = max(best.get(document, 0.0), score)
+                if factor == 1.0:
+                    best[document] = bm25(tf, len(postings), document)
+                else:
+                    started[document] = started.get(document, 0) + tf
+        for document, tf in started.items():
+            score = PREFIX_FACTOR * bm25(tf, len(started), document)
+            best[document] = max(best.get(document, 0.0), score)
         per_word.append(best)
     if not per_word:
         return []

@@ -64,7 +64,8 @@ const INDEX = indexFolder(new URL(self.location.href).searchParams.get("index"))
 
 // Ranking with the site's own index: BM25 with its usual constants. A query word also finds
 // the terms it starts (3 letters or more), in at most MAX_PREFIX_SHARDS shards (a shard is
-// about 32 KB of postings), and a term it only starts counts PREFIX_FACTOR of an exact one.
+// about 32 KB of postings); the terms it only starts count together as one term, at
+// PREFIX_FACTOR of an exact one (scores).
 const K1 = 1.2;
 const B = 0.75;
 const MIN_PREFIX = 3;
@@ -444,20 +445,31 @@ async function termsFor(index, word) {
   return [...matched.values()];
 }
 
-// BM25 of one query word in each document it is in: the best of its terms.
+// BM25 of one query word in each document it is in. The word itself scores as its term; the
+// terms it only starts (or its stem starts) score together as one term at PREFIX_FACTOR: its
+// documents are theirs, its count in a page the sum of theirs. So "bagh" finds Bagheri's page
+// (his name, in its title) before a longer page that names Baghdad often, where the best of
+// the terms alone would rank the rarer word first. A page scores the better of the two.
 function scores(index, found) {
   const { documents, average, lengths } = index;
-  const best = new Map();
-  for (const [list, factor] of found) {
-    const df = list.length;
+  const bm25 = (tf, df, document) => {
     const idf = Math.log(1 + (documents - df + 0.5) / (df + 0.5));
+    const dl = lengths[document] ?? average;
+    return (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * dl) / average));
+  };
+  const best = new Map();
+  const started = new Map(); // document -> count of the terms the word starts
+  for (const [list, factor] of found) {
     for (let i = 0; i < list.length; i += 1) {
       const document = list[i] >>> 8;
       const tf = list[i] & 0xff;
-      const dl = lengths[document] ?? average;
-      const score = (factor * idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * dl) / average));
-      if (!(best.get(document) >= score)) best.set(document, score);
+      if (factor === 1) best.set(document, bm25(tf, list.length, document));
+      else started.set(document, (started.get(document) ?? 0) + tf);
     }
+  }
+  for (const [document, tf] of started) {
+    const score = PREFIX_FACTOR * bm25(tf, started.size, document);
+    if (!(best.get(document) >= score)) best.set(document, score);
   }
   return best;
 }
