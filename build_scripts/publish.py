@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import nh3
 
 from build_scripts.pipeline import Outcome, run
-from build_scripts.render import DEFAULT_SITE_URL, LISTING_BLOCK, Page
+from build_scripts.render import DEFAULT_SITE_URL, RAW_BLOCK, Page
 
 if TYPE_CHECKING:
     from build_scripts.incremental import Session
@@ -196,35 +196,38 @@ def _long_lived_objects():
             gc.enable()
 
 
-# The generated lists (render.LISTING_CLASS) are raw HTML, already escaped, which Markdown
-# would only parse and pass through: a fifth of the Markdown work of the generated pages.
-# mkdocs build hands MkDocs each page with every list replaced by a paragraph holding a
-# token no text can guess (it is new each run and never published), and puts the lists back
-# into the page's HTML (on_page_content), before the sanitiser: the same HTML, byte for byte
-# (tests/unit/test_publish.py). Under mkdocs serve pages are files and keep their lists.
-_LISTING_TOKEN = f"dossier-listing-{secrets.token_hex(12)}-"
-_LISTING_PLACEHOLDER = re.compile(rf"<p>{_LISTING_TOKEN}(\d+)</p>")
-_listings: dict[str, list[str]] = {}  # a page's lists, by its path, for this build
+# The generated lists and network drawings (render.RAW_BLOCK) are raw HTML, already escaped,
+# which Markdown would only parse (twice: Python-Markdown's raw HTML block and MkDocs' anchor
+# finder each run Python's HTML parser over the whole page) and pass through: most of the
+# Markdown work of an actor page. mkdocs build hands MkDocs each page with every such block
+# replaced by a paragraph holding a token no text can guess (it is new each run and never
+# published), and puts the blocks back into the page's HTML (on_page_content), before the
+# sanitiser: the same HTML, byte for byte (tests/unit/test_publish.py). Under mkdocs serve
+# pages are files and keep their blocks.
+_BLOCK_TOKEN = f"dossier-block-{secrets.token_hex(12)}-"
+_BLOCK_PLACEHOLDER = re.compile(rf"<p>{_BLOCK_TOKEN}(\d+)</p>")
+_blocks: dict[str, list[str]] = {}  # a page's blocks, by its path, for this build
 
 
-def lift_listings(markdown: str) -> tuple[str, list[str]]:
-    """The page's Markdown with each generated list replaced by a placeholder; the lists."""
-    lists: list[str] = []
+def lift_blocks(markdown: str) -> tuple[str, list[str]]:
+    """The page's Markdown with each generated HTML block replaced by a placeholder; the
+    blocks."""
+    blocks: list[str] = []
 
     def lift(match: re.Match[str]) -> str:
-        lists.append(match.group(0))
-        return f"{_LISTING_TOKEN}{len(lists) - 1}"
+        blocks.append(match.group(0))
+        return f"{_BLOCK_TOKEN}{len(blocks) - 1}"
 
-    return LISTING_BLOCK.sub(lift, markdown), lists
+    return RAW_BLOCK.sub(lift, markdown), blocks
 
 
-def restore_listings(html: str, lists: list[str]) -> str:
-    """The page's HTML with its lists back where their placeholders are."""
-    if not lists:
+def restore_blocks(html: str, blocks: list[str]) -> str:
+    """The page's HTML with its blocks back where their placeholders are."""
+    if not blocks:
         return html
     # Markdown ends a raw HTML block with a blank line, except at the end of the page (its
     # output is stripped); so does this.
-    restored = _LISTING_PLACEHOLDER.sub(lambda match: lists[int(match.group(1))] + "\n", html)
+    restored = _BLOCK_PLACEHOLDER.sub(lambda match: blocks[int(match.group(1))] + "\n", html)
     return restored.rstrip("\n")
 
 
@@ -241,7 +244,7 @@ def on_files(files, config):
         len(outcome.pages),
         ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in outcome.timings.items()),
     )
-    _listings.clear()
+    _blocks.clear()
     root = dossier_dir(config)
     docs_dir = Path(config["docs_dir"]).resolve()
     # Under serve, the pages are files that change only when their text does (see on_startup).
@@ -263,7 +266,7 @@ def on_files(files, config):
         if written.get(page.path):
             generated = File.generated(config, page.path, abs_src_path=written[page.path])
         elif page.path.endswith(".md"):
-            text, _listings[page.path] = lift_listings(page.text)
+            text, _blocks[page.path] = lift_blocks(page.text)
             # As UTF-8, as the page held it: MkDocs decodes it when it reads the page.
             generated = File.generated(config, page.path, content=text.encode("utf-8"))
         else:
@@ -341,7 +344,7 @@ def on_page_content(html, page, config, files):
     from build_scripts import search
 
     if page.file.generated_by is not None:  # hand-written pages in docs/ are the maintainers'
-        html = sanitize(restore_listings(html, _listings.get(page.file.src_uri, [])))
+        html = sanitize(restore_blocks(html, _blocks.get(page.file.src_uri, [])))
     search.on_page_content(html, page, config)
     if _waits_as_utf8(config):
         # Rendered: MkDocs and the templates no longer read it ("", not None: MkDocs takes
@@ -437,7 +440,7 @@ def on_post_build(config):
     if _parallel is not None:
         handed = _parallel.close()
         _parallel = None
-    _listings.clear()
+    _blocks.clear()
     search.on_post_build(config, handed)
 
 
@@ -462,5 +465,5 @@ def on_build_error(error):
     if _parallel is not None:
         _parallel.kill()
         _parallel = None
-    _listings.clear()
+    _blocks.clear()
     search.on_build_error()

@@ -159,7 +159,7 @@ def _markdown_of_site():
 
 
 @pytest.mark.parametrize("fixture", ["hostile", "related"])
-def test_lifted_lists_give_the_same_html(fixture: str) -> None:
+def test_lifted_blocks_give_the_same_html(fixture: str) -> None:
     from mkdocs.utils.meta import get_data
 
     from build_scripts.pipeline import run
@@ -167,31 +167,34 @@ def test_lifted_lists_give_the_same_html(fixture: str) -> None:
     md = _markdown_of_site()
     outcome = run(FIXTURES / fixture)
     assert not outcome.errors
-    lifted_pages = 0
+    lifted_pages = drawn_pages = 0
     for page in outcome.pages:
         if not page.path.endswith(".md"):
             continue
         body = get_data(page.text)[0]
-        lifted, lists = publish.lift_listings(body)
+        lifted, lists = publish.lift_blocks(body)
         lifted_pages += bool(lists)
-        assert len(lists) == body.count('<ul class="dossier-listing">'), page.path
+        drawings = body.count('<div class="dossier-network')
+        assert len(lists) == body.count('<ul class="dossier-listing">') + drawings, page.path
+        assert "<svg" not in lifted, page.path
+        drawn_pages += bool(drawings)
         md.reset()
         expected = md.convert(body)
         md.reset()
-        assert publish.restore_listings(md.convert(lifted), lists) == expected, page.path
-    assert lifted_pages >= 3
+        assert publish.restore_blocks(md.convert(lifted), lists) == expected, page.path
+    assert lifted_pages >= 3 and drawn_pages >= 2
 
 
 def test_only_the_run_s_own_placeholders_are_replaced() -> None:
-    lifted, lists = publish.lift_listings(
+    lifted, lists = publish.lift_blocks(
         'Before.\n\n<ul class="dossier-listing">\n<li>One</li>\n</ul>\n\n'
-        "dossier-listing-0\n\nAfter.\n"
+        "dossier-block-0\n\nAfter.\n"
     )
     assert len(lists) == 1 and "<li>One</li>" not in lifted
     html = _markdown_of_site().convert(lifted)
-    restored = publish.restore_listings(html, lists)
+    restored = publish.restore_blocks(html, lists)
     assert '<ul class="dossier-listing">\n<li>One</li>\n</ul>' in restored
-    assert "<p>dossier-listing-0</p>" in restored  # a contributor's text stays as it is
+    assert "<p>dossier-block-0</p>" in restored  # a contributor's text stays as it is
 
 
 def test_a_page_holds_its_text_as_utf8() -> None:
