@@ -8,6 +8,7 @@ documentation and tests read the same table.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,3 +188,63 @@ class Dossier:
     topics: tuple[Topic, ...]
     actors_by_id: dict[str, Actor] = field(default_factory=dict)
     topics_by_id: dict[str, Topic] = field(default_factory=dict)
+
+
+# --- Rendered pages ------------------------------------------------------------------------
+# What render returns and publish hands MkDocs. Here, not in render, so that the site build's
+# MkDocs process can hold pages without importing the rendering and its libraries.
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+
+
+class Page:
+    """A rendered page: ``path``, where it goes, relative to the docs folder
+    ("actors/iran.md"); ``text``, its Markdown (or a data file's text); ``source``, the dossier
+    file it is made from, relative to the dossier folder ("" if none).
+
+    The text is held as UTF-8 (``data``) and decoded when asked for: a str with one character
+    past Latin-1 (a dash, a curly quote) takes two bytes a character, and the pages of a
+    10,000-article dossier, all held until MkDocs takes them, are about 300 MB of text."""
+
+    __slots__ = ("data", "path", "source")
+
+    def __init__(self, path: str, text: str, source: str) -> None:
+        self.path = path
+        self.data = text.encode("utf-8")
+        self.source = source
+
+    @classmethod
+    def of_data(cls, path: str, data: bytes, source: str) -> Page:
+        """The page of a text already encoded as UTF-8."""
+        page = cls.__new__(cls)
+        page.path, page.data, page.source = path, data, source
+        return page
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
+
+    def _key(self) -> tuple[str, bytes, str]:
+        return (self.path, self.data, self.source)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Page) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Page(path={self.path!r}, {len(self.data)} bytes, source={self.source!r})"
+
+
+LISTING_CLASS = "dossier-listing"  # search indexes the pages listed, not the lists
+# One such list in a page's Markdown or HTML (``_html_list``: one item a line).
+LISTING_BLOCK = re.compile(rf'^<ul class="{LISTING_CLASS}">\n.*?\n</ul>$', re.S | re.M)
+# Every raw HTML block render writes, each already escaped: the lists and the network
+# drawings (``network.py``: a ``<div>`` of one element a line). ``publish`` keeps them out of
+# Markdown's way.
+RAW_BLOCK = re.compile(
+    rf'^(?:<ul class="{LISTING_CLASS}">\n.*?\n</ul>'
+    r'|<div class="dossier-network[^"\n]*">\n.*?\n</div>)$',
+    re.S | re.M,
+)

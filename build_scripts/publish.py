@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING
 
 import nh3
 
-from build_scripts.pipeline import Outcome, run
-from build_scripts.render import DEFAULT_SITE_URL, RAW_BLOCK, Page
+from build_scripts.model import DEFAULT_SITE_URL, RAW_BLOCK, Page
+from build_scripts.pipeline import Outcome, PipelineProcessError, run_apart
 
 if TYPE_CHECKING:
     from build_scripts.incremental import Session
@@ -157,14 +157,18 @@ def on_pre_build(config):
     from mkdocs.exceptions import PluginError
 
     root = dossier_dir(config)
-    generate = _session.run if _session is not None else run
+    # mkdocs build: in a process of its own (pipeline.run_apart), which hands over the pages.
+    generate = _session.run if _session is not None else run_apart
     with _long_lived_objects():
-        outcome = generate(
-            root,
-            config["site_name"],
-            config["site_url"] or DEFAULT_SITE_URL,
-            config["use_directory_urls"],
-        )
+        try:
+            outcome = generate(
+                root,
+                config["site_name"],
+                config["site_url"] or DEFAULT_SITE_URL,
+                config["use_directory_urls"],
+            )
+        except PipelineProcessError as error:
+            raise PluginError(str(error)) from error
     for problem in outcome.warnings:
         log.warning(str(problem))
     if outcome.errors:
@@ -199,14 +203,14 @@ def _long_lived_objects():
 # The generated lists and network drawings (render.RAW_BLOCK) are raw HTML, already escaped,
 # which Markdown would only parse (twice: Python-Markdown's raw HTML block and MkDocs' anchor
 # finder each run Python's HTML parser over the whole page) and pass through: most of the
-# Markdown work of an actor page. mkdocs build hands MkDocs each page with every such block
-# replaced by a paragraph holding a token no text can guess (it is new each run and never
-# published), and puts the blocks back into the page's HTML (on_page_content), before the
-# sanitiser: the same HTML, byte for byte (tests/unit/test_publish.py). Under mkdocs serve
-# pages are files and keep their blocks.
+# Markdown work of an actor page. Before Markdown reads a generated page (on_page_markdown),
+# each such block is replaced by a paragraph holding a token no text can guess (it is new
+# each run and never published); once Markdown is done (on_page_content) the blocks go back
+# into the page's HTML, before the sanitiser: the same HTML, byte for byte
+# (tests/unit/test_publish.py). Only the page being converted has its blocks set aside.
 _BLOCK_TOKEN = f"dossier-block-{secrets.token_hex(12)}-"
 _BLOCK_PLACEHOLDER = re.compile(rf"<p>{_BLOCK_TOKEN}(\d+)</p>")
-_blocks: dict[str, list[str]] = {}  # a page's blocks, by its path, for this build
+_blocks: dict[str, list[str]] = {}  # the blocks of the pages being converted, by path
 
 
 def lift_blocks(markdown: str) -> tuple[str, list[str]]:
@@ -235,12 +239,9 @@ def on_files(files, config):
     from mkdocs.structure.files import File
 
     outcome = _pending.pop(id(config))
-    assert outcome.dossier is not None
     log.info(
         "dossier: %d articles, %d actors, %d topics -> %d pages (%s)",
-        len(outcome.dossier.articles),
-        len(outcome.dossier.actors),
-        len(outcome.dossier.topics),
+        *outcome.sizes,
         len(outcome.pages),
         ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in outcome.timings.items()),
     )
@@ -266,9 +267,8 @@ def on_files(files, config):
         if written.get(page.path):
             generated = File.generated(config, page.path, abs_src_path=written[page.path])
         elif page.path.endswith(".md"):
-            text, _blocks[page.path] = lift_blocks(page.text)
             # As UTF-8, as the page held it: MkDocs decodes it when it reads the page.
-            generated = File.generated(config, page.path, content=text.encode("utf-8"))
+            generated = File.generated(config, page.path, content=page.data)
         else:
             # A data file (JSON, BibTeX, feed) goes straight into the site folder, which MkDocs
             # has just emptied, instead of staying in memory until MkDocs copies it at the end
@@ -337,6 +337,11 @@ def on_page_markdown(markdown, page, config, files):
     building = _session is None and page.file.generated_by is not None
     if building and (_parallel is None or not _parallel.takes(page)):
         page.file.content_string = ""
+    if page.file.generated_by is None:
+        return markdown
+    markdown, blocks = lift_blocks(markdown)
+    if blocks:
+        _blocks[page.file.src_uri] = blocks
     return markdown
 
 
@@ -344,7 +349,7 @@ def on_page_content(html, page, config, files):
     from build_scripts import search
 
     if page.file.generated_by is not None:  # hand-written pages in docs/ are the maintainers'
-        html = sanitize(restore_blocks(html, _blocks.get(page.file.src_uri, [])))
+        html = sanitize(restore_blocks(html, _blocks.pop(page.file.src_uri, [])))
     search.on_page_content(html, page, config)
     if _waits_as_utf8(config):
         # Rendered: MkDocs and the templates no longer read it ("", not None: MkDocs takes

@@ -16,11 +16,27 @@ from __future__ import annotations
 import datetime
 import functools
 import html
-import re
+from collections.abc import Iterator
 
 from build_scripts import exports, mdtext, network, yamlsource
 from build_scripts.link import Index, Mention
-from build_scripts.model import Actor, Article, Dossier, Event, PartialDate, Quote, Topic
+
+# The page record and the HTML blocks' conventions live in model, which the site build's
+# MkDocs process imports without the rendering (and its libraries): see pipeline.run_apart.
+from build_scripts.model import (  # noqa: F401 (re-exported: render.Page and friends)
+    DEFAULT_SITE_URL,
+    LISTING_BLOCK,
+    LISTING_CLASS,
+    RAW_BLOCK,
+    Actor,
+    Article,
+    Dossier,
+    Event,
+    Page,
+    PartialDate,
+    Quote,
+    Topic,
+)
 from build_scripts.related import Related, related_articles, related_items
 from build_scripts.slugs import slugify
 
@@ -56,39 +72,6 @@ ACTOR_KIND_LABELS = {
     "armed-group": ("Armed group", "Armed groups"),
     "organisation": ("Organisation", "Organisations"),
 }
-
-
-class Page:
-    """A rendered page: ``path``, where it goes, relative to the docs folder
-    ("actors/iran.md"); ``text``, its Markdown (or a data file's text); ``source``, the dossier
-    file it is made from, relative to the dossier folder ("" if none).
-
-    The text is held as UTF-8 (``data``) and decoded when asked for: a str with one character
-    past Latin-1 (a dash, a curly quote) takes two bytes a character, and the pages of a
-    10,000-article dossier, all held until MkDocs takes them, are about 300 MB of text."""
-
-    __slots__ = ("data", "path", "source")
-
-    def __init__(self, path: str, text: str, source: str) -> None:
-        self.path = path
-        self.data = text.encode("utf-8")
-        self.source = source
-
-    @property
-    def text(self) -> str:
-        return self.data.decode("utf-8")
-
-    def _key(self) -> tuple[str, bytes, str]:
-        return (self.path, self.data, self.source)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Page) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return f"Page(path={self.path!r}, {len(self.data)} bytes, source={self.source!r})"
 
 
 def article_path(slug: str) -> str:
@@ -145,19 +128,6 @@ def _a(text: str, from_page: str, to_page: str, directory_urls: bool) -> str:
     """An HTML link from one page to another, both given as docs-relative ``.md`` paths."""
     href = html.escape(network.page_url(from_page, to_page, directory_urls))
     return f'<a href="{href}">{_text(text)}</a>'
-
-
-LISTING_CLASS = "dossier-listing"  # search indexes the pages listed, not the lists
-# One such list in a page's Markdown or HTML (``_html_list``: one item a line).
-LISTING_BLOCK = re.compile(rf'^<ul class="{LISTING_CLASS}">\n.*?\n</ul>$', re.S | re.M)
-# Every raw HTML block render writes, each already escaped: the lists and the network
-# drawings (``network.py``: a ``<div>`` of one element a line). ``publish`` keeps them out of
-# Markdown's way.
-RAW_BLOCK = re.compile(
-    rf'^(?:<ul class="{LISTING_CLASS}">\n.*?\n</ul>'
-    r'|<div class="dossier-network[^"\n]*">\n.*?\n</div>)$',
-    re.S | re.M,
-)
 
 
 def _html_list(items: list[str]) -> list[str]:
@@ -693,9 +663,6 @@ def render_home(dossier: Dossier, title: str, directory_urls: bool = True) -> Pa
     return Page(HOME, "\n".join(lines), "")
 
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
-
-
 def render(
     dossier: Dossier,
     index: Index,
@@ -706,35 +673,35 @@ def render(
     """Every page and data file of the dossier, sorted by path. ``site_url`` is where the site
     is published (the feed needs absolute links); ``directory_urls`` is MkDocs' setting of that
     name, which the drawings' links (raw HTML, not rewritten by MkDocs) must follow."""
+    pages = each_page(dossier, index, title, site_url, directory_urls)
+    return sorted(pages, key=lambda page: page.path)
+
+
+def each_page(
+    dossier: Dossier,
+    index: Index,
+    title: str = "Research dossier",
+    site_url: str = DEFAULT_SITE_URL,
+    directory_urls: bool = True,
+) -> Iterator[Page]:
+    """``render``'s pages, each made when it is asked for, in the order they are made: a
+    caller that passes each on (``pipeline.run_apart``) holds one at a time."""
     related = related_articles(dossier, index)
     entries = exports.bibtex_entries(dossier)
-    pages = [
-        network.network_page(dossier, index, directory_urls),
-        *exports.pages(dossier, index, site_url, title, entries),
-        render_home(dossier, title, directory_urls),
-        *render_articles_index(dossier, directory_urls),
-        render_actors_index(dossier, index),
-        render_topics_index(dossier, index),
-        render_timeline(dossier, index),
-        *_source_pages(
-            "authors",
-            "Authors",
-            index.articles_by_author,
-            index.author_names,
-            index,
-            directory_urls,
-        ),
-        *_source_pages(
-            "publications",
-            "Publications",
-            index.articles_by_publication,
-            index.publication_names,
-            index,
-            directory_urls,
-        ),
-    ]
-    pages += [
-        render_article(
+    yield network.network_page(dossier, index, directory_urls)
+    yield from exports.each_page(dossier, index, site_url, title, entries)
+    yield render_home(dossier, title, directory_urls)
+    yield from render_articles_index(dossier, directory_urls)
+    yield render_actors_index(dossier, index)
+    yield render_topics_index(dossier, index)
+    yield render_timeline(dossier, index)
+    for kind, title_of_kind, articles_by, names in (
+        ("authors", "Authors", index.articles_by_author, index.author_names),
+        ("publications", "Publications", index.articles_by_publication, index.publication_names),
+    ):
+        yield from _source_pages(kind, title_of_kind, articles_by, names, index, directory_urls)
+    for article in dossier.articles:
+        yield render_article(
             article,
             dossier,
             index,
@@ -742,10 +709,7 @@ def render(
             entries[article.slug],
             directory_urls,
         )
-        for article in dossier.articles
-    ]
     for actor in dossier.actors:
-        pages += render_actor(actor, dossier, index, directory_urls)
+        yield from render_actor(actor, dossier, index, directory_urls)
     for topic in dossier.topics:
-        pages += render_topic(topic, dossier, index, directory_urls)
-    return sorted(pages, key=lambda page: page.path)
+        yield from render_topic(topic, dossier, index, directory_urls)

@@ -61,7 +61,7 @@ import time
 from pathlib import Path
 
 from build_scripts import textindex
-from build_scripts.render import LISTING_CLASS
+from build_scripts.model import LISTING_CLASS
 
 log = logging.getLogger("mkdocs.hooks.dossier.search")
 

@@ -57,7 +57,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from build_scripts.render import LISTING_BLOCK
+from build_scripts.model import LISTING_BLOCK
 
 FOLDER = "dossier-search"
 MANIFEST = "index.json"

@@ -515,3 +515,11 @@ def test_data_page_documents_the_schema_and_files(seed: Outcome) -> None:
     assert set(exports.csl_item(opinion)) - documented == set()
     assert f"now `{exports.SCHEMA_VERSION}`" in page
     assert exports.DATA_PAGE == "data.md"
+
+
+@pytest.mark.parametrize("name", ["fixture", "hostile"])
+def test_dossier_json_made_an_article_at_a_time_is_the_whole_data_dumped(name, request) -> None:
+    outcome = request.getfixturevalue(name)
+    whole = exports._dumps(exports.dossier_data(outcome.dossier, outcome.index)).encode("utf-8")
+    assert exports.dossier_json_utf8(outcome.dossier, outcome.index) == whole
+    assert json.loads(whole)["articles"]  # the article list is really there

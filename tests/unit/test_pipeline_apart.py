@@ -1,0 +1,106 @@
+"""pipeline.run_apart: the pipeline in a process of its own, as ``mkdocs build`` runs it.
+
+It must give what ``run`` gives (problems, pages, sizes), say how it failed when its process
+fails or dies, and leave MkDocs' process without the rendering and its libraries.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from build_scripts.pipeline import PipelineProcessError, run, run_apart
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "dossiers"
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="run_apart is run without fork")
+
+
+@pytest.mark.parametrize("root", [FIXTURES / "hostile", FIXTURES / "related", REPO / "dossier"])
+def test_run_apart_gives_what_run_gives(root: Path) -> None:
+    here = run(root, "Title", "https://example.org/site/", False)
+    apart = run_apart(root, "Title", "https://example.org/site/", False)
+    assert apart.pages and apart.pages == here.pages
+    assert [page.source for page in apart.pages] == [page.source for page in here.pages]
+    assert apart.problems == here.problems
+    assert (
+        apart.sizes
+        == here.sizes
+        == (
+            len(here.dossier.articles),
+            len(here.dossier.actors),
+            len(here.dossier.topics),
+        )
+    )
+    assert set(apart.timings) == {"load", "validate", "link", "render"}
+    assert apart.dossier is None and apart.index is None  # left in the other process
+
+
+def test_run_apart_returns_every_problem_and_no_page(tmp_path: Path) -> None:
+    root = tmp_path / "dossier"
+    shutil.copytree(FIXTURES / "minimal", root)
+    article = next((root / "articles").glob("*.md"))
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("kind: news", "kind: rumour"), encoding="utf-8")
+    (root / "articles" / "2021-06-15-empty.md").write_text("no front matter\n", encoding="utf-8")
+    here, apart = run(root), run_apart(root)
+    assert len(apart.errors) >= 2 and apart.problems == here.problems
+    assert apart.pages == () and set(apart.timings) == {"load", "validate"}
+
+
+def test_a_failing_pipeline_process_raises_its_traceback(monkeypatch) -> None:
+    import build_scripts.render
+
+    def broken(*args, **kwargs):
+        raise ValueError("rendering went wrong here")
+        yield  # a generator, like each_page
+
+    monkeypatch.setattr(build_scripts.render, "each_page", broken)
+    with pytest.raises(PipelineProcessError, match=r"(?s)failed.*ValueError: rendering went wrong"):
+        run_apart(FIXTURES / "minimal")
+
+
+def test_a_pipeline_process_that_dies_raises(monkeypatch) -> None:
+    import build_scripts.render
+
+    def dies(*args, **kwargs):
+        os._exit(3)
+        yield
+
+    monkeypatch.setattr(build_scripts.render, "each_page", dies)
+    with pytest.raises(PipelineProcessError, match="ended early"):
+        run_apart(FIXTURES / "minimal")
+
+
+def test_mkdocs_process_imports_no_stage_and_no_rendering_library() -> None:
+    # What the hook's own process imports (publish and what it calls on), in a fresh Python.
+    heavy = [
+        "build_scripts.load",
+        "build_scripts.validate",
+        "build_scripts.link",
+        "build_scripts.render",
+        "build_scripts.exports",
+        "build_scripts.network",
+        "build_scripts.related",
+        "numpy",
+        "networkx",
+        "citeproc",
+        "bibtexparser",
+        "ahocorasick",
+    ]
+    code = (
+        "import sys\n"
+        "import build_scripts.publish, build_scripts.search, build_scripts.parallel\n"
+        "import build_scripts.theme, build_scripts.textindex\n"
+        f"print([name for name in {heavy!r} if name in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
