@@ -47,10 +47,14 @@ log = logging.getLogger("mkdocs.hooks.dossier.parallel")
 VARIABLE = "DOSSIER_PARALLEL_RENDER"
 CONFIG_KEY = "parallel_render"
 MIN_PAGES = 200
-# The child's share of the generated pages, by the size of their Markdown. Measured at 10,000
-# articles when the child rendered Markdown only: 55% kept MkDocs waiting 4 s for it, 50% not
-# at all. Building whole pages, MkDocs waited 0.01 s for it at 50% (the log line says).
-CHILD_SHARE = 0.5
+# The child's share of the generated pages, by the size of their Markdown plus PAGE_BYTES a
+# page. Measured at 10,000 articles, once the pipeline ran in its own process: 50% kept
+# MkDocs waiting about 3 s for the child, 47% not at all (the log line says); at 1,000
+# articles 47% kept it waiting 0.1-0.2 s.
+CHILD_SHARE = 0.47
+# What a page costs besides its Markdown (templates, writing), as bytes of Markdown: at 10,000
+# articles a listing page of 4 KB takes about 1 ms, an article page of 12.6 KB about 4 ms.
+PAGE_BYTES = 3000
 # The template MkDocs' process renders for a page the child writes: nothing.
 WRITTEN_ELSEWHERE = "dossier-written-by-the-second-process.html"
 
@@ -85,7 +89,7 @@ def start(config, files, nav, stateless=()) -> Renderer | None:
         return None
     if setting == "auto" and (len(pages) < MIN_PAGES or (os.cpu_count() or 1) < 2):
         return None
-    sizes = [len(page.file.content_bytes) for page in pages]
+    sizes = [len(page.file.content_bytes) + PAGE_BYTES for page in pages]
     total, share, first = sum(sizes), 0, len(pages)
     while first > 0 and share + sizes[first - 1] <= total * CHILD_SHARE:
         first -= 1

@@ -15,10 +15,12 @@ from __future__ import annotations
 import functools
 import os
 import pickle
+import threading
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from build_scripts.model import DEFAULT_SITE_URL, Dossier, Page, Problem
 
@@ -110,72 +112,126 @@ def run_apart(
     """``run`` in a forked process; the same outcome without the dossier and index.
 
     The process sends its problems once validated, then each page as soon as it is rendered,
-    never holding them all, then the timings; it writes nothing. Where there is no fork this
-    is ``run``. Raises ``PipelineProcessError`` when the process fails or dies."""
+    never holding them all, then the timings; it writes nothing. On two cores or more it
+    renders the article pages in a second process of its own, forked once the dossier is
+    linked, while it renders the others (``render.PARTS``); each sends its pages here. Where
+    there is no fork this is ``run``. Raises ``PipelineProcessError`` when a process fails or
+    dies."""
     if not hasattr(os, "fork"):
         return run(root, title, site_url, directory_urls)
-    read, write = os.pipe()
+    main_read, main_write = os.pipe()
+    side_read, side_write = os.pipe()
+    side = side_write if (os.cpu_count() or 1) >= 2 else None
+    arguments = (root, title, site_url, directory_urls)
+    pid = _forked(
+        lambda out: _send_run(out, side, *arguments), main_write, close=(main_read, side_read)
+    )
+    os.close(side_write)
+    received: dict[str, dict] = {}
+    reader = threading.Thread(target=lambda: received.update(side=_received(side_read)))
+    reader.start()
+    try:
+        main = _received(main_read)
+    finally:
+        os.waitpid(pid, 0)
+        reader.join()
+    for got in (main, received.get("side", {})):
+        if "failed" in got:
+            raise PipelineProcessError(f"the dossier pipeline failed:\n{got['failed']}")
+    if "timings" not in main or (main["timings"][1] and "done" not in received["side"]):
+        ended = main.get("ended") or received["side"].get("ended") or "no error"
+        raise PipelineProcessError(f"the dossier pipeline's process ended early ({ended})")
+    pages = main["pages"] + received["side"]["pages"]
+    pages.sort(key=lambda page: page.path)
+    problems, sizes = main["problems"]
+    return Outcome(problems, tuple(pages), timings=main["timings"][0], sizes=sizes)
+
+
+def _forked(work: Callable[[BinaryIO], None], fd: int, close: tuple[int, ...] = ()) -> int:
+    """A forked process that closes ``close``, runs ``work`` with the pipe ``fd`` as a binary
+    file and exits without running anything else; its pid. Here ``fd`` is closed."""
     pid = os.fork()
-    if pid == 0:  # the process: run, send, and leave without running anything else
+    if pid == 0:
         code = 0
         try:
-            os.close(read)
-            with os.fdopen(write, "wb") as out:
-                _send_run(out, root, title, site_url, directory_urls)
+            for other in close:
+                os.close(other)
+            with os.fdopen(fd, "wb") as out:
+                work(out)
         except BaseException:
             code = 1
         finally:
             os._exit(code)
-    os.close(write)
-    try:
-        with os.fdopen(read, "rb") as source:
-            return _receive_run(source)
-    finally:
-        os.waitpid(pid, 0)
+    os.close(fd)
+    return pid
 
 
-def _send_run(out, root, title: str, site_url: str, directory_urls: bool) -> None:
+def _sender(out: BinaryIO) -> Callable[[str, object], None]:
+    return lambda kind, value: pickle.dump((kind, value), out, pickle.HIGHEST_PROTOCOL)
+
+
+def _send_run(
+    out: BinaryIO, side: int | None, root, title: str, site_url: str, directory_urls: bool
+) -> None:
     import gc
 
     gc.disable()  # everything made here lives until the process exits
-    send = functools.partial(pickle.dump, file=out, protocol=pickle.HIGHEST_PROTOCOL)
+    send = _sender(out)
     try:
         from build_scripts.link import build_index
         from build_scripts.render import each_page
 
         lap = Stopwatch()
         dossier, problems = _validated(root, lap)
-        send(("problems", (tuple(problems), _sizes(dossier))))
-        if any(p.severity == "error" for p in problems):
-            send(("timings", lap.timings))
+        send("problems", (tuple(problems), _sizes(dossier)))
+        errors = any(p.severity == "error" for p in problems)
+        if errors and side is not None:
+            os.close(side)  # no second process: its pipe ends here
+        if errors:
+            send("timings", (lap.timings, False))
             return
         index = build_index(dossier)
         lap("link")
-        for page in each_page(dossier, index, title, site_url, directory_urls):
-            send(("page", page))
+        pages = functools.partial(each_page, dossier, index, title, site_url, directory_urls)
+        split = side is not None
+        if side is not None:
+            pid = _forked(lambda to: _send_pages(to, pages("articles")), side, (out.fileno(),))
+        for page in pages("others" if split else None):
+            send("page", page)
+        if split:
+            os.waitpid(pid, 0)
         lap("render")
-        send(("timings", lap.timings))
+        send("timings", (lap.timings, split))
     except BaseException:
-        send(("failed", traceback.format_exc()))
+        send("failed", traceback.format_exc())
         raise
 
 
-def _receive_run(source) -> Outcome:
-    problems: tuple[Problem, ...] = ()
-    sizes = (0, 0, 0)
-    pages: list[Page] = []
-    while True:
-        try:
-            kind, value = pickle.load(source)
-        except (EOFError, OSError, pickle.UnpicklingError) as error:
-            message = f"the dossier pipeline's process ended early ({error!r})"
-            raise PipelineProcessError(message) from error
-        if kind == "problems":
-            problems, sizes = value
-        elif kind == "page":
-            pages.append(value)
-        elif kind == "failed":
-            raise PipelineProcessError(f"the dossier pipeline failed:\n{value}")
-        else:  # "timings": the last
-            pages.sort(key=lambda page: page.path)
-            return Outcome(problems, tuple(pages), timings=value, sizes=sizes)
+def _send_pages(out: BinaryIO, pages: Iterator[Page]) -> None:
+    send = _sender(out)
+    try:
+        for page in pages:
+            send("page", page)
+        send("done", None)
+    except BaseException:
+        send("failed", traceback.format_exc())
+        raise
+
+
+def _received(fd: int) -> dict:
+    """What a process sent through the pipe ``fd``, until it closed it: ``pages``, and the
+    last value of each other kind; ``ended`` if what came last was cut off."""
+    got: dict = {"pages": []}
+    with os.fdopen(fd, "rb") as source:
+        while True:
+            try:
+                kind, value = pickle.load(source)
+            except EOFError:
+                return got
+            except (OSError, pickle.UnpicklingError) as error:
+                got["ended"] = repr(error)
+                return got
+            if kind == "page":
+                got["pages"].append(value)
+            else:
+                got[kind] = value

@@ -677,39 +677,49 @@ def render(
     return sorted(pages, key=lambda page: page.path)
 
 
+# The two shares of ``each_page``'s work, each about half of it at every size.
+PARTS = ("articles", "others")
+
+
 def each_page(
     dossier: Dossier,
     index: Index,
     title: str = "Research dossier",
     site_url: str = DEFAULT_SITE_URL,
     directory_urls: bool = True,
+    part: str | None = None,
 ) -> Iterator[Page]:
     """``render``'s pages, each made when it is asked for, in the order they are made: a
-    caller that passes each on (``pipeline.run_apart``) holds one at a time."""
-    related = related_articles(dossier, index)
+    caller that passes each on (``pipeline.run_apart``) holds one at a time. ``part`` (one of
+    ``PARTS``): only the article pages, or only the others; the two are every page once, and
+    each computes only what its pages need, so two processes can make one each."""
     entries = exports.bibtex_entries(dossier)
-    yield network.network_page(dossier, index, directory_urls)
-    yield from exports.each_page(dossier, index, site_url, title, entries)
-    yield render_home(dossier, title, directory_urls)
-    yield from render_articles_index(dossier, directory_urls)
-    yield render_actors_index(dossier, index)
-    yield render_topics_index(dossier, index)
-    yield render_timeline(dossier, index)
-    for kind, title_of_kind, articles_by, names in (
-        ("authors", "Authors", index.articles_by_author, index.author_names),
-        ("publications", "Publications", index.articles_by_publication, index.publication_names),
-    ):
-        yield from _source_pages(kind, title_of_kind, articles_by, names, index, directory_urls)
-    for article in dossier.articles:
-        yield render_article(
-            article,
-            dossier,
-            index,
-            related.get(article.slug, ()),
-            entries[article.slug],
-            directory_urls,
-        )
-    for actor in dossier.actors:
-        yield from render_actor(actor, dossier, index, directory_urls)
-    for topic in dossier.topics:
-        yield from render_topic(topic, dossier, index, directory_urls)
+    if part != "articles":
+        yield network.network_page(dossier, index, directory_urls)
+        yield from exports.each_page(dossier, index, site_url, title, entries)
+        yield render_home(dossier, title, directory_urls)
+        yield from render_articles_index(dossier, directory_urls)
+        yield render_actors_index(dossier, index)
+        yield render_topics_index(dossier, index)
+        yield render_timeline(dossier, index)
+        by_author, by_publication = index.articles_by_author, index.articles_by_publication
+        for kind, heading, articles_by, names in (
+            ("authors", "Authors", by_author, index.author_names),
+            ("publications", "Publications", by_publication, index.publication_names),
+        ):
+            yield from _source_pages(kind, heading, articles_by, names, index, directory_urls)
+        for actor in dossier.actors:
+            yield from render_actor(actor, dossier, index, directory_urls)
+        for topic in dossier.topics:
+            yield from render_topic(topic, dossier, index, directory_urls)
+    if part != "others":
+        related = related_articles(dossier, index)
+        for article in dossier.articles:
+            yield render_article(
+                article,
+                dossier,
+                index,
+                related.get(article.slug, ()),
+                entries[article.slug],
+                directory_urls,
+            )

@@ -104,3 +104,40 @@ def test_mkdocs_process_imports_no_stage_and_no_rendering_library() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def _articles_part(monkeypatch, action) -> None:
+    """``each_page`` as it is, except that its article part runs ``action`` first."""
+    import build_scripts.render
+
+    real = build_scripts.render.each_page
+
+    def each_page(*args):
+        if args[-1] == "articles":
+            action()
+        yield from real(*args)
+
+    monkeypatch.setattr(build_scripts.render, "each_page", each_page)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the article part has a process of its own
+
+
+def test_the_article_process_failing_raises_its_traceback(monkeypatch) -> None:
+    def fail() -> None:
+        raise KeyError("an article went wrong")
+
+    _articles_part(monkeypatch, fail)
+    with pytest.raises(PipelineProcessError, match=r"(?s)failed.*KeyError: 'an article went"):
+        run_apart(FIXTURES / "related")
+
+
+def test_the_article_process_dying_raises(monkeypatch) -> None:
+    _articles_part(monkeypatch, lambda: os._exit(3))
+    with pytest.raises(PipelineProcessError, match="ended early"):
+        run_apart(FIXTURES / "related")
+
+
+@pytest.mark.parametrize("cpus", [1, 2, None])
+def test_run_apart_gives_the_same_pages_on_any_number_of_cores(monkeypatch, cpus) -> None:
+    expected = run(FIXTURES / "related").pages
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    assert run_apart(FIXTURES / "related").pages == expected
