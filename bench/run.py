@@ -4,8 +4,9 @@
 (``bench/generate.py``) in a temporary folder and measures, one after the other on a quiet
 machine:
 
-1. the generation stage alone: ``pipeline.run(dir)`` (load -> validate -> link -> render) in a
-   child process, with its per-stage ``Outcome.timings``;
+1. the generation stage alone (load -> validate -> link -> render) as ``mkdocs build`` runs
+   it, ``pipeline.run_apart(dir)``, in a child process, with its per-stage
+   ``Outcome.timings``;
 2. the full ``mkdocs build`` of the dossier (the repository's mkdocs.yml, ``DOSSIER_DIR`` set);
 3. the plain ``mkdocs build`` of the same article bodies as plain pages (front matter
    stripped) with the same Material theme, search plugin and Markdown extensions, no hook;
@@ -142,11 +143,17 @@ def _page_type(path: str) -> str:
 
 
 def child_stage(dossier: str, out: str) -> int:
-    """Time ``pipeline.run`` once (imports excluded) and describe the pages it made."""
-    from build_scripts.pipeline import run
+    """Time the generation stage once as ``mkdocs build`` runs it (``pipeline.run_apart``: in
+    a process of its own, the article pages rendered in a second one), imports excluded, and
+    describe the pages it made."""
+    import build_scripts.link
+    import build_scripts.load
+    import build_scripts.render
+    import build_scripts.validate  # noqa: F401 (imported before the clock starts)
+    from build_scripts.pipeline import run_apart
 
     start = time.perf_counter()
-    outcome = run(dossier)
+    outcome = run_apart(dossier)
     seconds = time.perf_counter() - start
     types: dict[str, dict[str, int]] = {}
     for page in outcome.pages:
