@@ -747,7 +747,7 @@ def run_size(n: int, args: argparse.Namespace, root: Path, errors: list[str]) ->
     summary = gen.generate(dossier, n, args.actors, args.topics, args.seed)
     summary["seconds"] = time.perf_counter() - start
     result["dossier"] = summary
-    say("generation stage (pipeline.run)")
+    say("generation stage (pipeline.run_apart)")
     _attempt(result, "stage", errors, lambda: measure_stage(dossier, work))
     say("full mkdocs build of the dossier")
     full_site, plain_site = work / "site-full", work / "site-plain"
