@@ -135,13 +135,14 @@ def run_apart(
     finally:
         os.waitpid(pid, 0)
         reader.join()
-    for got in (main, received.get("side", {})):
+    side_got = received.get("side", {"pages": []})
+    for got in (main, side_got):
         if "failed" in got:
             raise PipelineProcessError(f"the dossier pipeline failed:\n{got['failed']}")
-    if "timings" not in main or (main["timings"][1] and "done" not in received["side"]):
-        ended = main.get("ended") or received["side"].get("ended") or "no error"
+    if "timings" not in main or (main["timings"][1] and "done" not in side_got):
+        ended = main.get("ended") or side_got.get("ended") or "no error"
         raise PipelineProcessError(f"the dossier pipeline's process ended early ({ended})")
-    pages = main["pages"] + received["side"]["pages"]
+    pages = main["pages"] + side_got["pages"]
     pages.sort(key=lambda page: page.path)
     problems, sizes = main["problems"]
     return Outcome(problems, tuple(pages), timings=main["timings"][0], sizes=sizes)
