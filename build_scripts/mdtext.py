@@ -301,14 +301,32 @@ def escape_html_outside_code(text: str) -> str:
     indented code, the ``<`` it leaves is harmless: validation has refused tag-like text
     everywhere but fenced and inline code, and the sanitiser stands behind both.
     """
+    return escape_html_outside_code_at(text, [])[0]
+
+
+def escape_html_outside_code_at(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """``escape_html_outside_code``, and where each of ``offsets`` (ascending) is in what it
+    returns."""
     pieces: list[str] = []
-    position = 0
-    for start, end in _merge(code_spans(text) + indented_code_spans(text)):
-        pieces.append(text[position:start].replace("<", "&lt;"))
+    position = shift = 0
+    moved: list[int] = []
+    waiting = iter(offsets)
+    offset = next(waiting, None)
+    for start, end in [*_merge(code_spans(text) + indented_code_spans(text)), (len(text), None)]:
+        outside = text[position:start]
+        while offset is not None and offset <= start:
+            moved.append(offset + shift + 3 * outside.count("<", 0, offset - position))
+            offset = next(waiting, None)
+        shift += 3 * outside.count("<")
+        pieces.append(outside.replace("<", "&lt;"))
+        if end is None:
+            break
+        while offset is not None and offset < end:  # in code: nothing there moves
+            moved.append(offset + shift)
+            offset = next(waiting, None)
         pieces.append(text[start:end])
         position = end
-    pieces.append(text[position:].replace("<", "&lt;"))
-    return "".join(pieces)
+    return "".join(pieces), moved
 
 
 def paragraph_bounds(text: str, offset: int) -> Span:

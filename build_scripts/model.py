@@ -7,6 +7,7 @@ documentation and tests read the same table.
 
 from __future__ import annotations
 
+import array
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -200,32 +201,34 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 class Page:
     """A rendered page: ``path``, where it goes, relative to the docs folder
     ("actors/iran.md"); ``text``, its Markdown (or a data file's text); ``source``, the dossier
-    file it is made from, relative to the dossier folder ("" if none).
+    file it is made from, relative to the dossier folder ("" if none); ``links``, where the
+    text has the links render wrote to actor pages in an article's body (``link_spans``).
 
     The text is held as UTF-8 (``data``) and decoded when asked for: a str with one character
     past Latin-1 (a dash, a curly quote) takes two bytes a character, and the pages of a
     10,000-article dossier, all held until MkDocs takes them, are about 300 MB of text."""
 
-    __slots__ = ("data", "path", "source")
+    __slots__ = ("data", "links", "path", "source")
 
-    def __init__(self, path: str, text: str, source: str) -> None:
+    def __init__(self, path: str, text: str, source: str, links: bytes = b"") -> None:
         self.path = path
         self.data = text.encode("utf-8")
         self.source = source
+        self.links = links
 
     @classmethod
     def of_data(cls, path: str, data: bytes, source: str) -> Page:
         """The page of a text already encoded as UTF-8."""
         page = cls.__new__(cls)
-        page.path, page.data, page.source = path, data, source
+        page.path, page.data, page.source, page.links = path, data, source, b""
         return page
 
     @property
     def text(self) -> str:
         return self.data.decode("utf-8")
 
-    def _key(self) -> tuple[str, bytes, str]:
-        return (self.path, self.data, self.source)
+    def _key(self) -> tuple[str, bytes, str, bytes]:
+        return (self.path, self.data, self.source, self.links)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Page) and self._key() == other._key()
@@ -235,6 +238,20 @@ class Page:
 
     def __repr__(self) -> str:
         return f"Page(path={self.path!r}, {len(self.data)} bytes, source={self.source!r})"
+
+
+def link_spans(text: str, spans: list[tuple[int, int]]) -> bytes:
+    """``Page.links`` of ``text``: each span (start, end) counted back from the text's end, in
+    characters, so it still holds once MkDocs has cut the front matter off."""
+    return array.array("I", [len(text) - i for span in spans for i in span]).tobytes()
+
+
+def spans_of(links: bytes, text: str) -> list[tuple[int, int]]:
+    """The spans ``link_spans`` recorded, as (start, end) in ``text``: the same text, or what
+    MkDocs keeps of it after its front matter."""
+    counts = array.array("I")
+    counts.frombytes(links)
+    return [(len(text) - counts[i], len(text) - counts[i + 1]) for i in range(0, len(counts), 2)]
 
 
 LISTING_CLASS = "dossier-listing"  # search indexes the pages listed, not the lists

@@ -26,16 +26,18 @@ import contextlib
 import gc
 import logging
 import os
+import posixpath
 import re
 import secrets
 import shutil
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import nh3
 
-from build_scripts.model import DEFAULT_SITE_URL, RAW_BLOCK, Page
+from build_scripts.model import DEFAULT_SITE_URL, RAW_BLOCK, Page, spans_of
 from build_scripts.pipeline import Outcome, PipelineProcessError, run_apart
 
 if TYPE_CHECKING:
@@ -210,7 +212,8 @@ def _long_lived_objects():
 # (tests/unit/test_publish.py). Only the page being converted has its blocks set aside.
 _BLOCK_TOKEN = f"dossier-block-{secrets.token_hex(12)}-"
 _BLOCK_PLACEHOLDER = re.compile(rf"<p>{_BLOCK_TOKEN}(\d+)</p>")
-_blocks: dict[str, list[str]] = {}  # the blocks of the pages being converted, by path
+# The blocks and the links' HTML of the pages being converted, by path.
+_blocks: dict[str, tuple[list[str], list[str]]] = {}
 
 
 def lift_blocks(markdown: str) -> tuple[str, list[str]]:
@@ -235,6 +238,50 @@ def restore_blocks(html: str, blocks: list[str]) -> str:
     return restored.rstrip("\n")
 
 
+# The links render writes at every mention of an actor in an article's body are a fifth of the
+# Markdown work of an article page: Python-Markdown splits the paragraph's text at each one
+# and tries its inline patterns on every piece, then MkDocs resolves each link's target.
+# Render says where they are (``Page.links``: plain text, in no heading); before Markdown
+# reads the page, each becomes a word no text can guess, and once Markdown is done each word
+# becomes the link's HTML, made as MkDocs makes it (the target's URL relative to the page): the
+# same HTML, byte for byte (tests/unit/test_publish.py).
+_LINK_TOKEN = f"dossierlink{secrets.token_hex(8)}n"
+_LINK_PLACEHOLDER = re.compile(rf"{_LINK_TOKEN}(\d+)e")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\s<>]+)\)")
+_links: dict[str, bytes] = {}  # Page.links of the generated pages not converted yet, by path
+
+
+def lift_links(markdown: str, links: bytes, page, files) -> tuple[str, list[str]]:
+    """The page's Markdown with each of its ``links`` replaced by a token; their HTML. A span
+    that holds no Markdown link to a page of the site is left as it is."""
+    anchors: list[str] = []
+    pieces: list[str] = []
+    position = 0
+    folder = posixpath.dirname(page.file.src_uri)
+    for start, end in spans_of(links, markdown):
+        match = _MARKDOWN_LINK.fullmatch(markdown, start, end) if start >= position else None
+        target = match and files.get_file_from_path(
+            posixpath.normpath(posixpath.join(folder, match.group(2)))
+        )
+        if not target:
+            continue
+        href = target.url_relative_to(page.file)
+        pieces += [markdown[position:start], f"{_LINK_TOKEN}{len(anchors)}e"]
+        anchors.append(f'<a href="{escape(href)}">{escape(match.group(1), quote=False)}</a>')
+        position = end
+    if not anchors:
+        return markdown, anchors
+    pieces.append(markdown[position:])
+    return "".join(pieces), anchors
+
+
+def restore_links(html: str, anchors: list[str]) -> str:
+    """The page's HTML with the links' HTML back where their tokens are."""
+    if not anchors:
+        return html
+    return _LINK_PLACEHOLDER.sub(lambda match: anchors[int(match.group(1))], html)
+
+
 def on_files(files, config):
     from mkdocs.structure.files import File
 
@@ -246,6 +293,7 @@ def on_files(files, config):
         ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in outcome.timings.items()),
     )
     _blocks.clear()
+    _links.clear()
     root = dossier_dir(config)
     docs_dir = Path(config["docs_dir"]).resolve()
     # Under serve, the pages are files that change only when their text does (see on_startup).
@@ -277,6 +325,8 @@ def on_files(files, config):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(page.data)
             generated = File.generated(config, page.path, abs_src_path=str(target))
+        if page.links:
+            _links[page.path] = page.links
         if page.source:
             generated.edit_uri = page.source if to_root == "." else f"{to_root}/{page.source}"
         files.append(generated)
@@ -339,9 +389,13 @@ def on_page_markdown(markdown, page, config, files):
         page.file.content_string = ""
     if page.file.generated_by is None:
         return markdown
+    links = _links.pop(page.file.src_uri, b"")
+    anchors: list[str] = []
+    if links:  # first: its spans are counted from the end of the page's Markdown
+        markdown, anchors = lift_links(markdown, links, page, files)
     markdown, blocks = lift_blocks(markdown)
-    if blocks:
-        _blocks[page.file.src_uri] = blocks
+    if blocks or anchors:
+        _blocks[page.file.src_uri] = (blocks, anchors)
     return markdown
 
 
@@ -349,7 +403,8 @@ def on_page_content(html, page, config, files):
     from build_scripts import search
 
     if page.file.generated_by is not None:  # hand-written pages in docs/ are the maintainers'
-        html = sanitize(restore_blocks(html, _blocks.pop(page.file.src_uri, [])))
+        blocks, anchors = _blocks.pop(page.file.src_uri, ([], []))
+        html = sanitize(restore_blocks(restore_links(html, anchors), blocks))
     search.on_page_content(html, page, config)
     if _waits_as_utf8(config):
         # Rendered: MkDocs and the templates no longer read it ("", not None: MkDocs takes
@@ -446,6 +501,7 @@ def on_post_build(config):
         handed = _parallel.close()
         _parallel = None
     _blocks.clear()
+    _links.clear()
     search.on_post_build(config, handed)
 
 
@@ -471,4 +527,5 @@ def on_build_error(error):
         _parallel.kill()
         _parallel = None
     _blocks.clear()
+    _links.clear()
     search.on_build_error()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import functools
 import html
+import re
 from collections.abc import Iterator
 
 from build_scripts import exports, mdtext, network, yamlsource
@@ -36,6 +37,7 @@ from build_scripts.model import (  # noqa: F401 (re-exported: render.Page and fr
     PartialDate,
     Quote,
     Topic,
+    link_spans,
 )
 from build_scripts.related import Related, related_articles, related_items
 from build_scripts.slugs import slugify
@@ -162,20 +164,36 @@ def _quoted(notes: list[str]) -> str:
 # --- article pages -------------------------------------------------------------------------
 
 
-def link_mentions(body: str, mentions: tuple[Mention, ...], from_page: str) -> str:
-    """Insert a link to the actor page at every mention, then neutralise raw HTML."""
+# A mention's text that Markdown shows exactly as typed inside a link: what publish may turn
+# into the link's HTML itself (``Page.links``).
+_PLAIN_LINK_TEXT = re.compile(r"[^\\`*_\[\]()<>&!#|~{}\n\"=+^$@%]+")
+
+
+def link_mentions(
+    body: str, mentions: tuple[Mention, ...], from_page: str
+) -> tuple[str, list[tuple[int, int]]]:
+    """Insert a link to the actor page at every mention, then neutralise raw HTML. Also
+    returns where the links are whose text is plain: the links the site build may make
+    without Markdown (``Page.links``)."""
     pieces: list[str] = []
-    position = 0
+    position = length = 0
+    offsets: list[int] = []
     for mention in mentions:
         before = body[position : mention.start]
         if before.endswith("!") and not before.endswith("\\!"):
             before = before[:-1] + "\\!"  # "!" then a link would make an image
         pieces.append(before)
-        target = relative(from_page, actor_path(mention.actor))
-        pieces.append(f"[{body[mention.start : mention.end]}]({target})")
+        length += len(before)
+        text = body[mention.start : mention.end]
+        link = f"[{text}]({relative(from_page, actor_path(mention.actor))})"
+        pieces.append(link)
+        if _PLAIN_LINK_TEXT.fullmatch(text):  # never in a heading (mdtext.protected_spans)
+            offsets += [length, length + len(link)]
+        length += len(link)
         position = mention.end
     pieces.append(body[position:])
-    return mdtext.escape_html_outside_code("".join(pieces))
+    linked, moved = mdtext.escape_html_outside_code_at("".join(pieces), offsets)
+    return linked, list(zip(moved[::2], moved[1::2], strict=True))
 
 
 def render_article(
@@ -203,8 +221,10 @@ def render_article(
             disclaimer += " […]\n\n    *The source cuts the disclaimer off here.*"
         # The comment ends the admonition even when the body starts indented.
         lines += ['!!! opinion "Opinion"', "", f"    {disclaimer}", "", "<!-- article text -->", ""]
-    body = link_mentions(article.body, index.mentions[article.slug], path)
-    lines += [body.strip("\n"), ""]
+    body, spans = link_mentions(article.body, index.mentions[article.slug], path)
+    stripped = body.lstrip("\n")
+    body_at = len("\n".join(lines)) + 1 - (len(body) - len(stripped))  # where body[0] would be
+    lines += [stripped.rstrip("\n"), ""]
 
     if article.topics:
         lines.append("## Topics")
@@ -242,7 +262,9 @@ def render_article(
         lines += ["## Related reading", *_html_list(items)]
     lines += ["## Source", "", _source_line(article), ""]
     lines += [exports.cite_block(article, entry=bibtex_entry), ""]
-    return Page(path, "\n".join(lines), article.rel)
+    text = "\n".join(lines)
+    links = link_spans(text, [(body_at + start, body_at + end) for start, end in spans])
+    return Page(path, text, article.rel, links)
 
 
 def _source_line(article: Article) -> str:

@@ -268,3 +268,24 @@ def test_inline_code_spans_are_what_the_pattern_finds_anywhere() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
         expected = [match.span() for match in mdtext._CODE_SPAN_RE.finditer(text)]
         assert mdtext.inline_code_spans(text) == expected, repr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a<b `x<y` c<d e",
+        "plain",
+        "<<",
+        "```\n<a>\n```\n<b> end",
+        "    <indented>\n\n<p> and `<code>` then <",
+        "",
+    ],
+)
+def test_escape_html_outside_code_at_follows_every_offset(text: str) -> None:
+    escaped, moved = mdtext.escape_html_outside_code_at(text, list(range(len(text) + 1)))
+    assert escaped == mdtext.escape_html_outside_code(text)
+    assert moved[-1] == len(escaped)
+    assert moved == sorted(set(moved))
+    for offset, now in enumerate(moved[:-1]):
+        character = text[offset]
+        assert escaped[now] == character or (character == "<" and escaped[now : now + 4] == "&lt;")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,104 @@ def test_reading_front_matter_leaves_no_garbage_for_the_collector() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+MENTIONS_ARTICLE = """\
+---
+title: "Northland and Quill"
+kind: news
+author: "Test Writer"
+date: 2021-06-14
+publication: "Example Gazette"
+tags: ["Ferries"]
+---
+
+Where 1 < 2, Northland opened a ferry line. The claim `x < y` of Ada Quill, 3 < 4.
+
+## Northland in a heading
+
+Quill, again, *Ada Quill* in emphasis and !Northland after an exclamation mark.
+
+A setext heading naming Quill
+-----------------------------
+
+| Who | What |
+| --- | ---- |
+| Northland | a table cell |
+
+    Northland in indented code stays code.
+"""
+
+
+def _mkdocs_html(config, files, path: str, links: bytes) -> tuple[str, int]:
+    """What the hook makes of a generated page's Markdown, with its links lifted or not."""
+    from mkdocs.structure.pages import Page as MkDocsPage
+
+    page = MkDocsPage(None, files.get_file_from_path(path), config)
+    page.read_source(config)
+    page.markdown, anchors = publish.lift_links(page.markdown, links, page, files)
+    page.markdown, blocks = publish.lift_blocks(page.markdown)
+    page.render(config, files)
+    html = publish.restore_links(page.content, anchors)
+    return publish.restore_blocks(html, blocks), len(anchors)
+
+
+@pytest.mark.parametrize("fixture", ["hostile", "related", "mentions"])
+def test_lifted_links_give_the_same_html(fixture: str, make_dossier) -> None:
+    """Each mention link render marks becomes, without Markdown, the HTML MkDocs makes of it;
+    also after a "<" that escaping lengthened, in emphasis, after "!" and in a table."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
+
+    from build_scripts.model import spans_of
+    from build_scripts.pipeline import run
+
+    if fixture == "mentions":
+        folder = make_dossier({"2021-06-14-northland-and-quill.md": MENTIONS_ARTICLE})
+    else:
+        folder = FIXTURES / fixture
+    outcome = run(folder)
+    assert not outcome.errors
+    config = load_config(str(Path(publish.__file__).resolve().parents[1] / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    pages = [page for page in outcome.pages if page.path.endswith(".md")]
+    files = Files([File.generated(config, page.path, content=page.data) for page in pages])
+    lifted = 0
+    for page in pages:
+        if not page.links:
+            continue
+        for start, end in spans_of(page.links, page.text):
+            link = page.text[start:end]
+            assert re.fullmatch(r"\[[^\]]+\]\((\.\./)+actors/[a-z0-9-]+\.md\)", link)
+        expected, none = _mkdocs_html(config, files, page.path, b"")
+        got, count = _mkdocs_html(config, files, page.path, page.links)
+        assert none == 0 and count == len(spans_of(page.links, page.text))
+        assert got == expected, page.path
+        lifted += count
+    assert lifted >= 3
+    if fixture == "mentions":
+        (page,) = [p for p in pages if p.path == "articles/2021-06-14-northland-and-quill.md"]
+        # linked: not in the headings nor the indented code
+        assert lifted == page.text.count("](../actors/") >= 4
+        assert page.text.index("1 &lt; 2") < page.text.index("[Quill](../actors/ada-quill.md)")
+
+
+def test_a_link_span_that_holds_no_link_is_left_alone() -> None:
+    from types import SimpleNamespace
+
+    from build_scripts.model import link_spans
+
+    text = "See [Northland](../actors/northland.md) and [Gone](../actors/gone.md) and Quill."
+    spans = [(4, 39), (44, 70), (75, 80)]  # a link, a link to no page, not a link
+    file = SimpleNamespace(src_uri="articles/a.md")
+    target = SimpleNamespace(url_relative_to=lambda other: "../../actors/northland/")
+    files = SimpleNamespace(get_file_from_path=lambda path: target if "northland" in path else None)
+    lifted, anchors = publish.lift_links(
+        text, link_spans(text, spans), SimpleNamespace(file=file), files
+    )
+    assert anchors == ['<a href="../../actors/northland/">Northland</a>']
+    assert "[Northland]" not in lifted and "[Gone](../actors/gone.md)" in lifted
+    assert lifted.endswith("and Quill.")
+    assert publish.restore_links(lifted, anchors) == text.replace(
+        "[Northland](../actors/northland.md)", anchors[0]
+    )
