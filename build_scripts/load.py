@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from build_scripts.halves import Each, serially
 from build_scripts.model import Loaded, Node, Problem, SourceFile
 from build_scripts.yamlsource import parse_yaml
 
@@ -106,8 +107,9 @@ def _load_registry(path: Path, root: Path, problems: list[Problem]) -> SourceFil
     return SourceFile(shown, path.name, data)
 
 
-def load(root: str | os.PathLike[str]) -> Loaded:
-    """Load a dossier folder. Problems are collected; nothing raises on bad content."""
+def load(root: str | os.PathLike[str], each: Each = serially) -> Loaded:
+    """Load a dossier folder. Problems are collected; nothing raises on bad content. ``each``
+    maps the reading of each article (``halves.in_two``: on two cores)."""
     root_path = Path(root)
     problems: list[Problem] = []
     if not root_path.is_dir():
@@ -130,9 +132,19 @@ def load(root: str | os.PathLike[str]) -> Loaded:
     elif not articles_dir.is_dir():
         problems.append(Problem(display_path(articles_dir), 1, "the articles/ folder is missing"))
     else:
-        for entry in sorted(articles_dir.iterdir(), key=lambda p: p.name):
-            if entry.suffix == ".md" and (entry.is_file() or entry.is_symlink()):
-                articles.append(_load_article(entry, root_path, problems))
+        entries = sorted(articles_dir.iterdir(), key=lambda p: p.name)
+        is_article = [e.suffix == ".md" and (e.is_file() or e.is_symlink()) for e in entries]
+
+        def loaded(entry: Path) -> tuple[SourceFile, list[Problem]]:
+            found: list[Problem] = []
+            return _load_article(entry, root_path, found), found
+
+        read = iter(each(loaded, [e for e, yes in zip(entries, is_article, strict=True) if yes]))
+        for entry, yes in zip(entries, is_article, strict=True):
+            if yes:
+                source, found = next(read)
+                articles.append(source)
+                problems.extend(found)
             else:
                 problems.append(Problem(display_path(entry), 1, _unexpected(entry, "articles/")))
     actors = _load_registry(root_path / ACTORS_FILE, root_path, problems)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
+from build_scripts.halves import in_two
 from build_scripts.model import DEFAULT_SITE_URL, Dossier, Page, Problem
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def run(
     sizes = _sizes(dossier)
     if any(p.severity == "error" for p in problems):
         return Outcome(tuple(problems), dossier=dossier, timings=lap.timings, sizes=sizes)
-    index = build_index(dossier)
+    index = build_index(dossier, in_two)
     lap("link")
     pages = render(dossier, index, title, site_url, directory_urls)
     lap("render")
@@ -88,9 +89,9 @@ def _validated(root: str | os.PathLike[str], lap: Stopwatch) -> tuple[Dossier, l
     from build_scripts.load import load
     from build_scripts.validate import validate
 
-    loaded = load(root)
+    loaded = load(root, in_two)
     lap("load")
-    dossier, problems = validate(loaded)
+    dossier, problems = validate(loaded, in_two)
     lap("validate")
     return dossier, problems
 
@@ -191,7 +192,7 @@ def _send_run(
         if errors:
             send("timings", (lap.timings, False))
             return
-        index = build_index(dossier)
+        index = build_index(dossier, in_two)
         lap("link")
         pages = functools.partial(each_page, dossier, index, title, site_url, directory_urls)
         split = side is not None

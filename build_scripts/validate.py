@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from build_scripts import mdtext
+from build_scripts.halves import Each, serially
 from build_scripts.model import (
     ACTOR_KINDS,
     ARTICLE_KINDS,
@@ -723,8 +724,9 @@ def check_page_names(loaded: Loaded, articles: list[Article], problems: list[Pro
                 )
 
 
-def validate(loaded: Loaded) -> tuple[Dossier, list[Problem]]:
-    """Check everything; return the valid part of the dossier and every problem found."""
+def validate(loaded: Loaded, each: Each = serially) -> tuple[Dossier, list[Problem]]:
+    """Check everything; return the valid part of the dossier and every problem found.
+    ``each`` maps the checking of each article (``halves.in_two``: on two cores)."""
     problems = list(loaded.problems)
     actors = validate_actors(loaded.actors, problems)
     topics = validate_topics(loaded.topics, problems)
@@ -737,9 +739,14 @@ def validate(loaded: Loaded) -> tuple[Dossier, list[Problem]]:
         *(f"topics/{topic_id}.md" for topic_id in topic_ids),
     }
     registries = Registries(resolver, topic_ids, [actor.id for actor in actors], pages)
+
+    def validated(source: SourceFile) -> tuple[Article | None, list[Problem]]:
+        found: list[Problem] = []
+        return validate_article(source, registries, found), found
+
     articles = []
-    for source in loaded.articles:
-        article = validate_article(source, registries, problems)
+    for article, found in each(validated, loaded.articles):
+        problems.extend(found)
         if article is not None:
             articles.append(article)
     return assemble(loaded, actors, topics, articles, problems)

@@ -141,3 +141,42 @@ def test_run_apart_gives_the_same_pages_on_any_number_of_cores(monkeypatch, cpus
     expected = run(FIXTURES / "related").pages
     monkeypatch.setattr(os, "cpu_count", lambda: cpus)
     assert run_apart(FIXTURES / "related").pages == expected
+
+
+def test_run_on_two_cores_gives_what_one_core_gives(tmp_path: Path, monkeypatch) -> None:
+    """Loading, validating and finding mentions a half in each process (halves.in_two): the
+    same pages and the same problems, in the same order, from either half."""
+    from build_scripts import halves
+
+    root = tmp_path / "dossier"
+    shutil.copytree(FIXTURES / "related", root)
+    articles = sorted((root / "articles").glob("*.md"))
+    for broken in (articles[0], articles[-1]):  # one in each half
+        text = broken.read_text(encoding="utf-8")
+        broken.write_text(text.replace("kind: news", "kind: rumour"), encoding="utf-8")
+    (root / "articles" / "2019-01-01-no-front-matter.md").write_text("text\n", encoding="utf-8")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    one = run(root)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(halves, "MIN_ITEMS", 0)
+    used = []
+    real = halves.in_two
+
+    def counted(function, items, min_items=None):
+        used.append(len(items))
+        return real(function, items, min_items)
+
+    monkeypatch.setattr("build_scripts.pipeline.in_two", counted)
+    two = run(root)
+    assert len(one.errors) >= 3 and two.problems == one.problems
+    assert len(used) == 2 and used[0] == len(articles) + 1  # load, validate: then errors stop it
+    for broken in (articles[0], articles[-1]):
+        broken.write_text(broken.read_text(encoding="utf-8").replace("rumour", "news"))
+    (root / "articles" / "2019-01-01-no-front-matter.md").unlink()
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    one = run(root)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    used.clear()
+    two = run(root)
+    assert one.pages and two.pages == one.pages and two.problems == one.problems
+    assert used == [len(articles)] * 3  # load, validate, link
