@@ -18,6 +18,7 @@ import functools
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from build_scripts import exports, mdtext, network, yamlsource
 from build_scripts.link import Index, Mention
@@ -48,8 +49,9 @@ TOPICS = "topics"
 HOME = "index.md"
 LATEST_ON_HOME = 10
 SENTENCES_PER_ARTICLE = 3
-LISTING_LIMIT = 50  # articles on an actor, topic or source page; the rest on per-year pages
-ARTICLES_ON_INDEX = 300  # beyond this the articles index splits into per-year pages
+LISTING_LIMIT = 50  # articles on an actor, topic or source page; every one on archive pages
+ARCHIVE_LIMIT = 200  # articles on an archive page, unless one month has more (_periods)
+ARTICLES_ON_INDEX = 300  # beyond this the articles index lists its articles on archive pages
 NEIGHBOURS_SHOWN = 10
 
 MONTHS = (
@@ -310,25 +312,81 @@ def _by_year(articles: list[Article]) -> dict[int, list[Article]]:
     return years
 
 
-def _year_links(articles: list[Article], from_page: str, base: str) -> list[str]:
-    """One line per year linking to ``base/<year>.md``, newest year first."""
+@dataclass(frozen=True)
+class _Period:
+    """One page of a listing's every article: whole years, or whole months of one year."""
+
+    name: str  # the page's file name without ".md": "2019", "2016-2018", "2020-03-to-05"
+    label: str  # "2019", "2016–2018", "March–May 2020"
+    articles: list[Article]  # newest first
+    one_year: bool
+
+
+def _periods(articles: list[Article]) -> list[_Period]:
+    """``articles`` (newest first) on pages of at most ``ARCHIVE_LIMIT``: consecutive whole
+    years while they fit, and a year too big for one page on pages of consecutive whole months
+    (a month bigger still gets a page of its own). So the pages grow with the dossier, not
+    with the years it spans, and none holds thousands of rows."""
+    periods: list[_Period] = []
+    run: list[tuple[int, list[Article]]] = []  # whole years waiting for a page, newest first
+
+    def years_page() -> None:
+        newest, oldest = run[0][0], run[-1][0]
+        items = [a for _, of_year in run for a in of_year]
+        one = newest == oldest
+        name, label = (
+            (str(newest), str(newest)) if one else (f"{oldest}-{newest}", f"{oldest}–{newest}")
+        )
+        periods.append(_Period(name, label, items, one))
+        run.clear()
+
+    for year, of_year in _by_year(articles).items():
+        if run and sum(len(items) for _, items in run) + len(of_year) > ARCHIVE_LIMIT:
+            years_page()
+        if len(of_year) <= ARCHIVE_LIMIT:
+            run.append((year, of_year))
+            continue
+        months: dict[int, list[Article]] = {}
+        for article in of_year:
+            months.setdefault(article.date.month, []).append(article)
+        pending: list[tuple[int, list[Article]]] = []
+        for month, of_month in [*months.items(), (0, [])]:
+            if pending and (
+                month == 0 or sum(len(i) for _, i in pending) + len(of_month) > ARCHIVE_LIMIT
+            ):
+                last, first = pending[0][0], pending[-1][0]
+                name = f"{year}-{first:02}" + ("" if first == last else f"-to-{last:02}")
+                label = MONTHS[first - 1] + ("" if first == last else f"–{MONTHS[last - 1]}")
+                items = [a for _, of in pending for a in of]
+                periods.append(_Period(name, f"{label} {year}", items, True))
+                pending = []
+            pending.append((month, of_month))
+    if run:
+        years_page()
+    return periods
+
+
+def _period_links(periods: list[_Period], from_page: str, base: str) -> list[str]:
+    """One line per archive page, newest first, with how many articles it lists."""
     return [
-        f"- {_link(str(year), from_page, f'{base}/{year}.md')} — {_plural(len(items), 'article')}"
-        for year, items in _by_year(articles).items()
+        f"- {_link(period.label, from_page, f'{base}/{period.name}.md')} — "
+        f"{_plural(len(period.articles), 'article')}"
+        for period in periods
     ] + [""]
 
 
-def _year_pages(
-    title: str, articles: list[Article], base: str, source: str, directory_urls: bool
+def _period_pages(
+    title: str, periods: list[_Period], base: str, source: str, directory_urls: bool
 ) -> list[Page]:
-    """Per-year listing pages for a term whose articles do not all fit on its page."""
+    """The archive pages of a listing whose articles do not all fit on its page."""
     pages = []
-    for year, items in _by_year(articles).items():
-        path = f"{base}/{year}.md"
-        heading = f"{title}: articles of {year}"
+    for period in periods:
+        path = f"{base}/{period.name}.md"
+        heading = f"{title}: articles of {period.label}"
         lines = [_front_matter(heading, ""), f"# {mdtext.escape(heading)}", ""]
-        lines += [f"{_plural(len(items), 'article')}, newest first.", ""]
-        lines += _grouped_by_month(items, path, "##", directory_urls)[2:]  # year in the title
+        lines += [f"{_plural(len(period.articles), 'article')}, newest first.", ""]
+        grouped = _grouped_by_month(period.articles, path, "##", directory_urls)
+        lines += grouped[2:] if period.one_year else grouped  # the year is in the title
         pages.append(Page(path, "\n".join(lines), source))
     return pages
 
@@ -394,12 +452,13 @@ def _term_page(
     pages: list[Page] = []
     if len(articles) > LISTING_LIMIT:
         base = path[: -len(".md")]
+        periods = _periods(articles)
         lines += [
-            f"The newest {LISTING_LIMIT} are shown above. Every article, by year:",
+            f"The newest {LISTING_LIMIT} are shown above. Every article, by date:",
             "",
-            *_year_links(articles, path, base),
+            *_period_links(periods, path, base),
         ]
-        pages = _year_pages(name, articles, base, source, directory_urls)
+        pages = _period_pages(name, periods, base, source, directory_urls)
     for heading, section in sections:
         if section:
             lines += [f"## {heading}", "", *section, ""]
@@ -522,10 +581,11 @@ def render_articles_index(dossier: Dossier, directory_urls: bool = True) -> list
     if len(articles) <= ARTICLES_ON_INDEX:
         lines += _grouped_by_month(articles, path, "##", directory_urls)
         return [Page(path, "\n".join(lines), "")]
-    lines += ["## By year", "", *_year_links(articles, path, ARTICLES), "## Latest"]
+    periods = _periods(articles)
+    lines += ["## By date", "", *_period_links(periods, path, ARTICLES), "## Latest"]
     lines += _html_list([_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]])
-    years = _year_pages("Articles", articles, ARTICLES, "", directory_urls)
-    return [Page(path, "\n".join(lines), ""), *years]
+    archive = _period_pages("Articles", periods, ARTICLES, "", directory_urls)
+    return [Page(path, "\n".join(lines), ""), *archive]
 
 
 def _month_anchor(year: int, month: int) -> str:
@@ -548,6 +608,11 @@ def render_timeline(dossier: Dossier, index: Index) -> Page:
     for slug, event in index.events:
         key = (event.date.year, event.date.month)
         events_by_month.setdefault(key, []).append(_event_line(slug, event, dossier, index, path))
+    page_of: dict[tuple[int, int], str] = {}  # the archive page of each month's articles
+    if paginated:
+        for period in _periods(list(dossier.articles)):
+            for article in period.articles:
+                page_of[(article.date.year, article.date.month)] = f"{ARTICLES}/{period.name}.md"
     published: dict[tuple[int, int], int] = {}
     for article in dossier.articles:
         key = (article.date.year, article.date.month)
@@ -563,7 +628,7 @@ def render_timeline(dossier: Dossier, index: Index) -> Page:
         lines += [f"### {MONTHS[key[1] - 1]} {key[0]}", ""]
         lines += events_by_month.get(key, [])
         if key in published:
-            target = f"{ARTICLES}/{key[0]}.md" if paginated else f"{ARTICLES}/index.md"
+            target = page_of[key] if paginated else f"{ARTICLES}/index.md"
             link = relative(path, target) + f"#{_month_anchor(*key)}"
             lines.append(f"- [{_plural(published[key], 'article')} published]({link})")
         lines.append("")
@@ -604,8 +669,9 @@ def _source_pages(
             [_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]]
         )
         if len(articles) > LISTING_LIMIT:
-            body += ["Every article, by year:", "", *_year_links(articles, path, path[:-3])]
-            pages += _year_pages(names[key], articles, path[:-3], "", directory_urls)
+            periods = _periods(articles)
+            body += ["Every article, by date:", "", *_period_links(periods, path, path[:-3])]
+            pages += _period_pages(names[key], periods, path[:-3], "", directory_urls)
         pages.append(Page(path, "\n".join(body), ""))
     return [Page(index_path, "\n".join([*lines, ""]), ""), *pages]
 

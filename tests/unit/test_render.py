@@ -571,3 +571,80 @@ def test_front_matter_loads_back_to_the_escaped_values() -> None:
         if text:
             expected["description"] = html.escape(text[::-1], quote=True)
         assert loaded == expected, repr(text)
+
+
+# --- archive pages: every article of a long listing -----------------------------------------
+
+ARCHIVED = {  # date -> how many articles; newest first they fill pages of at most 3
+    "2021-06-2": 3,  # June 2021 alone fills a page (2021 has 5: too many for one page)
+    "2021-05-1": 1,  # May and April 2021 share one
+    "2021-04-1": 1,
+    "2020-03-1": 1,  # 2020 and 2019 share one
+    "2019-02-1": 1,
+}
+
+
+@pytest.fixture
+def archived(validated, article, monkeypatch) -> dict[str, str]:
+    from build_scripts import render as rendering
+
+    monkeypatch.setattr(rendering, "LISTING_LIMIT", 2)
+    monkeypatch.setattr(rendering, "ARCHIVE_LIMIT", 3)
+    monkeypatch.setattr(rendering, "ARTICLES_ON_INDEX", 2)
+    files = {}
+    for key, count in ARCHIVED.items():
+        year, month, day = key.split("-")
+        for number in range(count):
+            date = f"{year}-{month}-{int(day) + number:02}"
+            files[f"{date}-report-{number}.md"] = article(
+                f"Northland reported on {date}.", title=f"Report of {date}", date=date
+            )
+    dossier, index = validated(files, actors=ACTORS, topics=TOPICS)
+    return {page.path: page.text for page in render(dossier, index)}
+
+
+@pytest.mark.parametrize(
+    ("listing", "base"),
+    [
+        ("actors/northland.md", "actors/northland"),
+        ("authors/test-writer.md", "authors/test-writer"),
+        ("topics/ferries.md", "topics/ferries"),
+        ("articles/index.md", "articles"),
+    ],
+)
+def test_a_long_listing_puts_every_article_on_archive_pages_of_whole_years_or_months(
+    archived, listing, base
+):
+    names = ["2021-06", "2021-04-to-05", "2019-2020"]
+    titles = {
+        "2021-06": ["Report of 2021-06-04", "Report of 2021-06-03", "Report of 2021-06-02"],
+        "2021-04-to-05": ["Report of 2021-05-01", "Report of 2021-04-01"],
+        "2019-2020": ["Report of 2020-03-01", "Report of 2019-02-01"],
+    }
+    links = re.findall(r"^- \[([^\]]+)\]\(([^)]+)\) — (\d+) articles?$", archived[listing], re.M)
+    shown = [(label, target.rsplit("/", 1)[-1], int(count)) for label, target, count in links]
+    assert shown == [
+        ("June 2021", "2021-06.md", 3),
+        ("April–May 2021", "2021-04-to-05.md", 2),
+        ("2019–2020", "2019-2020.md", 2),
+    ]
+    period = re.compile(rf"{base}/\d{{4}}(-\d{{4}}|-\d\d(-to-\d\d)?)?\.md")
+    archive = sorted(path for path in archived if period.fullmatch(path))
+    assert archive == sorted(f"{base}/{name}.md" for name in names)
+    for name in names:
+        text = archived[f"{base}/{name}.md"]
+        listed = re.findall(r'<a href="[^"]*">(Report of [^<]*)</a>', text)
+        assert listed == titles[name]
+        headings = re.findall(r"^#+ .*$", body_of(text), re.M)
+        if name == "2019-2020":  # years under the title, then their months
+            assert headings[1:] == ["## 2020", "### March 2020", "## 2019", "### February 2019"]
+        else:
+            assert all(h.startswith("### ") for h in headings[1:])
+
+
+def test_the_timeline_links_each_month_to_the_archive_page_holding_it(archived):
+    timeline = archived["timeline.md"]
+    for month, page in [("june-2021", "2021-06"), ("april-2021", "2021-04-to-05")]:
+        (target,) = re.findall(rf"\]\(([^)]*#{month})\)", timeline)
+        assert target == f"articles/{page}.md#{month}"
+        assert f"### {month.replace('-', ' ').title()}" in archived[f"articles/{page}.md"]
