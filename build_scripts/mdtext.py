@@ -307,18 +307,22 @@ def escape_html_outside_code(text: str) -> str:
 def escape_html_outside_code_at(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     """``escape_html_outside_code``, and where each of ``offsets`` (ascending) is in what it
     returns."""
+    if "<" not in text:  # most bodies
+        return text, list(offsets)
     pieces: list[str] = []
     position = shift = 0
     moved: list[int] = []
     waiting = iter(offsets)
     offset = next(waiting, None)
     for start, end in [*_merge(code_spans(text) + indented_code_spans(text)), (len(text), None)]:
-        outside = text[position:start]
+        counted = position  # "<" before here, from position on, are in shift
         while offset is not None and offset <= start:
-            moved.append(offset + shift + 3 * outside.count("<", 0, offset - position))
+            shift += 3 * text.count("<", counted, offset)
+            counted = offset
+            moved.append(offset + shift)
             offset = next(waiting, None)
-        shift += 3 * outside.count("<")
-        pieces.append(outside.replace("<", "&lt;"))
+        shift += 3 * text.count("<", counted, start)
+        pieces.append(text[position:start].replace("<", "&lt;"))
         if end is None:
             break
         while offset is not None and offset < end:  # in code: nothing there moves
