@@ -240,6 +240,11 @@ class Page:
         return f"Page(path={self.path!r}, {len(self.data)} bytes, source={self.source!r})"
 
 
+# A link text that Markdown shows exactly as typed: the only links ``Page.links`` records and
+# publish makes without Markdown.
+PLAIN_LINK_TEXT = re.compile(r"[^\\`*_\[\]()<>&!#|~{}\n\"=+^$@%]+")
+
+
 def link_spans(text: str, spans: list[tuple[int, int]]) -> bytes:
     """``Page.links`` of ``text``: each span (start, end) counted back from the text's end, in
     characters, so it still holds once MkDocs has cut the front matter off."""

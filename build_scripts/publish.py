@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import nh3
 
-from build_scripts.model import DEFAULT_SITE_URL, RAW_BLOCK, Page, spans_of
+from build_scripts.model import DEFAULT_SITE_URL, PLAIN_LINK_TEXT, RAW_BLOCK, Page, spans_of
 from build_scripts.pipeline import Outcome, PipelineProcessError, run_apart
 
 if TYPE_CHECKING:
@@ -253,14 +253,17 @@ _links: dict[str, bytes] = {}  # Page.links of the generated pages not converted
 
 def lift_links(markdown: str, links: bytes, page, files) -> tuple[str, list[str]]:
     """The page's Markdown with each of its ``links`` replaced by a token; their HTML. A span
-    that holds no Markdown link to a page of the site is left as it is."""
+    that holds no Markdown link with plain text to a page of the site is left as it is."""
     anchors: list[str] = []
     pieces: list[str] = []
     position = 0
     folder = posixpath.dirname(page.file.src_uri)
     for start, end in spans_of(links, markdown):
-        match = _MARKDOWN_LINK.fullmatch(markdown, start, end) if start >= position else None
-        target = match and files.get_file_from_path(
+        inside = position <= start and end <= len(markdown)
+        match = _MARKDOWN_LINK.fullmatch(markdown, start, end) if inside else None
+        if match is None or not PLAIN_LINK_TEXT.fullmatch(match.group(1)):
+            continue
+        target = files.get_file_from_path(
             posixpath.normpath(posixpath.join(folder, match.group(2)))
         )
         if not target:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import functools
 import html
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from build_scripts.model import (  # noqa: F401 (re-exported: render.Page and fr
     DEFAULT_SITE_URL,
     LISTING_BLOCK,
     LISTING_CLASS,
+    PLAIN_LINK_TEXT,
     RAW_BLOCK,
     Actor,
     Article,
@@ -166,11 +166,6 @@ def _quoted(notes: list[str]) -> str:
 # --- article pages -------------------------------------------------------------------------
 
 
-# A mention's text that Markdown shows exactly as typed inside a link: what publish may turn
-# into the link's HTML itself (``Page.links``).
-_PLAIN_LINK_TEXT = re.compile(r"[^\\`*_\[\]()<>&!#|~{}\n\"=+^$@%]+")
-
-
 def link_mentions(
     body: str, mentions: tuple[Mention, ...], from_page: str
 ) -> tuple[str, list[tuple[int, int]]]:
@@ -189,7 +184,7 @@ def link_mentions(
         text = body[mention.start : mention.end]
         link = f"[{text}]({relative(from_page, actor_path(mention.actor))})"
         pieces.append(link)
-        if _PLAIN_LINK_TEXT.fullmatch(text):  # never in a heading (mdtext.protected_spans)
+        if PLAIN_LINK_TEXT.fullmatch(text):  # never in a heading (mdtext.protected_spans)
             offsets += [length, length + len(link)]
         length += len(link)
         position = mention.end
