@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+import html
 import io
 import json
-import posixpath
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -37,7 +37,7 @@ from citeproc.source.json import CiteProcJSON
 from pylatexenc.latexencode import RULE_REGEX, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 # ``render`` as a module, its names looked up at call time: render may import this module.
-from build_scripts import mdtext, render
+from build_scripts import render
 from build_scripts.link import Index
 from build_scripts.model import ACTOR_KINDS, ARTICLE_KINDS, Article, Dossier
 
@@ -245,32 +245,31 @@ def bibtex(dossier: Dossier, entries: dict[str, str] | None = None) -> str:
 # --- the "Cite this" block -----------------------------------------------------------------
 
 
-def cite_block(article: Article, index: Index | None = None, entry: str | None = None) -> str:
-    """Markdown of an article page's "Cite this" section: the reference, then its BibTeX.
-
-    Made for the article's own page (``articles/<slug>.md``): it links to the data page from
-    there. The fence is longer than any run of backticks in the BibTeX, so no contributor text
-    can close it early.
+def cite_block(
+    article: Article,
+    index: Index | None = None,
+    entry: str | None = None,
+    directory_urls: bool = True,
+) -> str:
+    """Markdown of an article page's "Cite this" section: its heading, then the reference, its
+    BibTeX and a link to the data page as one raw HTML block (``render.raw_paragraphs``; the
+    BibTeX as Python-Markdown writes a fenced code block). Made for the article's own page
+    (``articles/<slug>.md``); links follow ``directory_urls`` as MkDocs' would.
     """
     entry = (entry or bibtex_entry(article)).rstrip("\n")
-    longest = max((len(run) for run in re.findall(r"`+", entry)), default=0)
-    fence = "`" * max(3, longest + 1)
-    data_page = posixpath.relpath(DATA_PAGE, posixpath.dirname(render.article_path(article.slug)))
-    return "\n".join(
+    path = render.article_path(article.slug)
+    code = html.escape(entry, quote=False).replace('"', "&quot;")
+    block = render.raw_paragraphs(
+        "cite",
         [
-            "## Cite this",
-            "",
-            mdtext.escape(formatted_reference(article)),
-            "",
-            f"{fence}bibtex",
-            entry,
-            fence,
-            "",
-            f"Every article's reference, the feed and the dossier as data: [{DATA_PAGE_TITLE}]"
-            f"({data_page}).",
-            "",
-        ]
+            html.escape(formatted_reference(article), quote=False),
+            "Every article's reference, the feed and the dossier as data: "
+            + render.html_link(DATA_PAGE_TITLE, path, DATA_PAGE, directory_urls)
+            + ".",
+        ],
     )
+    block.insert(2, f'<pre><code class="language-bibtex">{code}\n</code></pre>')
+    return "\n".join(["## Cite this", "", *block, ""])
 
 
 # --- the Atom feed -------------------------------------------------------------------------

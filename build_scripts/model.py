@@ -262,11 +262,12 @@ def spans_of(links: bytes, text: str) -> list[tuple[int, int]]:
 LISTING_CLASS = "dossier-listing"  # search indexes the pages listed, not the lists
 # One such list in a page's Markdown or HTML (``_html_list``: one item a line).
 LISTING_BLOCK = re.compile(rf'^<ul class="{LISTING_CLASS}">\n.*?\n</ul>$', re.S | re.M)
-# Every raw HTML block render writes, each already escaped: the lists and the network
-# drawings (``network.py``: a ``<div>`` of one element a line). ``publish`` keeps them out of
+# Every raw HTML block render writes, each already escaped: the lists, the network drawings
+# (``network.py``) and an article page's byline, source and reference (``render.raw_paragraphs``),
+# each a ``<div class="dossier-...">`` of one element a line. ``publish`` keeps them out of
 # Markdown's way.
 RAW_BLOCK = re.compile(
     rf'^(?:<ul class="{LISTING_CLASS}">\n.*?\n</ul>'
-    r'|<div class="dossier-network[^"\n]*">\n.*?\n</div>)$',
+    r'|<div class="dossier-[^"\n]*">\n.*?\n</div>)$',
     re.S | re.M,
 )

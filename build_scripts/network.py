@@ -482,14 +482,13 @@ def neighbourhood(
         f"{_md_link('the actor network', from_page, NETWORK)} shows the whole dossier.",
         "",
     ]
+    items = []
     for other, weight in ranked:
         actor = actors[other]
         kind = render.ACTOR_KIND_LABELS[actor.kind][0].lower()
-        lines.append(
-            f"- {_md_link(actor.name, from_page, render.actor_path(other))} — {kind}, "
-            f"named together in {_plural(weight, 'article')}"
-        )
-    lines.append("")
+        link = render.html_link(actor.name, from_page, render.actor_path(other), directory_urls)
+        items.append(f"<li>{link} — {kind}, named together in {_plural(weight, 'article')}</li>")
+    lines += render.html_list(items)
     return "\n".join(lines)
 
 

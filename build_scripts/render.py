@@ -3,12 +3,13 @@
 Pure and deterministic: the same input gives byte-identical pages, and nothing is read or
 written here. Every piece of contributor text is escaped on its way into a page
 (``mdtext.escape`` for metadata, ``escape_html_outside_code`` for bodies, ``html.escape``
-inside lists). Text and headings link by relative ``.md`` paths, which MkDocs validates and
-rewrites. Lists of articles (listings, related reading, the actors and topics of an article)
-are raw HTML lists built here, linked by the URLs MkDocs serves the pages at
-(``network.page_url``, which follows ``directory_urls``): Python-Markdown renders such a block
-about four times faster than the same list in Markdown, and listings are most of what the
-dossier adds to a site. Publishing is ``publish``.
+inside raw HTML). Text and headings link by relative ``.md`` paths, which MkDocs validates
+and rewrites. Lists (listings, related reading, the actors and topics of an article, an actor's
+neighbours) and an article page's byline, source and reference are raw HTML blocks built here,
+linked by the URLs MkDocs serves the pages at (``network.page_url``, which follows
+``directory_urls``): the site build sets them aside while Python-Markdown reads the page
+(``publish.lift_blocks``), and they are most of what the dossier adds to a site. Publishing is
+``publish``.
 """
 
 from __future__ import annotations
@@ -128,13 +129,20 @@ def _text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _a(text: str, from_page: str, to_page: str, directory_urls: bool) -> str:
+def html_link(text: str, from_page: str, to_page: str, directory_urls: bool) -> str:
     """An HTML link from one page to another, both given as docs-relative ``.md`` paths."""
     href = html.escape(network.page_url(from_page, to_page, directory_urls))
     return f'<a href="{href}">{_text(text)}</a>'
 
 
-def _html_list(items: list[str]) -> list[str]:
+def raw_paragraphs(name: str, paragraphs: list[str]) -> list[str]:
+    """Page lines of a raw HTML block of paragraphs (each already HTML), as a ``<div>`` of
+    class ``dossier-<name>``: what render writes that is no contributor's Markdown, made
+    without Markdown (``RAW_BLOCK``)."""
+    return [f'<div class="dossier-{name}">', *(f"<p>{p}</p>" for p in paragraphs), "</div>"]
+
+
+def html_list(items: list[str]) -> list[str]:
     """Page lines of a raw HTML list of ``<li>`` items, blank lines around it for Markdown."""
     return ["", f'<ul class="{LISTING_CLASS}">', *items, "</ul>", ""]
 
@@ -145,7 +153,7 @@ def _article_item(
     """One listing entry: linked title, date, author, publication, kind; then ``after`` on the
     same line and ``below`` under it (both HTML)."""
     facts = _listed_facts(article.date, article.author, article.publication, article.is_opinion)
-    title = _a(article.title, from_page, article_path(article.slug), directory_urls)
+    title = html_link(article.title, from_page, article_path(article.slug), directory_urls)
     return f"<li><strong>{title}</strong> — {facts}{after}{below}</li>"
 
 
@@ -203,15 +211,17 @@ def render_article(
 ) -> Page:
     path = article_path(article.slug)
     lines = [_front_matter(article.title, article.summary), f"# {mdtext.escape(article.title)}", ""]
-    author = _link(article.author, path, f"authors/{slugify(article.author)}.md")
-    publication = _link(
-        article.publication, path, f"publications/{slugify(article.publication)}.md"
+    author = html_link(
+        article.author, path, f"authors/{slugify(article.author)}.md", directory_urls
     )
-    byline = [f"By **{author}**", format_date(article.date), f"*{publication}*"]
+    publication = html_link(
+        article.publication, path, f"publications/{slugify(article.publication)}.md", directory_urls
+    )
+    byline = [f"By <strong>{author}</strong>", format_date(article.date), f"<em>{publication}</em>"]
     if article.section:
-        byline.append(mdtext.escape(article.section))
+        byline.append(_text(article.section))
     byline.append("Opinion" if article.is_opinion else "News")
-    lines += [" · ".join(byline), ""]
+    lines += [*raw_paragraphs("byline", [" · ".join(byline)]), ""]
     if article.is_opinion:
         disclaimer = mdtext.escape(article.disclaimer)
         if article.disclaimer_cut_off:
@@ -225,11 +235,9 @@ def render_article(
 
     if article.topics:
         lines.append("## Topics")
-        lines += _html_list(
-            [
-                f"<li>{_a(dossier.topics_by_id[t].name, path, topic_path(t), directory_urls)}</li>"
-                for t in article.topics
-            ]
+        topics = [(dossier.topics_by_id[t].name, topic_path(t)) for t in article.topics]
+        lines += html_list(
+            [f"<li>{html_link(name, path, to, directory_urls)}</li>" for name, to in topics]
         )
     named = index.actors_by_article[article.slug]
     if named:
@@ -240,11 +248,9 @@ def render_article(
         for actor_id in named:
             actor = dossier.actors_by_id[actor_id]
             kind = ACTOR_KIND_LABELS[actor.kind][0].lower()
-            items.append(
-                f"<li>{_a(actor.name, path, actor_path(actor_id), directory_urls)} — {kind}, "
-                f"{_plural(counts[actor_id], 'mention')}</li>"
-            )
-        lines += ["## Actors named", *_html_list(items)]
+            link = html_link(actor.name, path, actor_path(actor_id), directory_urls)
+            items.append(f"<li>{link} — {kind}, {_plural(counts[actor_id], 'mention')}</li>")
+        lines += ["## Actors named", *html_list(items)]
     if article.quotes:
         lines += ["## Quotes", ""]
         for quote in article.quotes:
@@ -256,26 +262,27 @@ def render_article(
         lines.append("")
     if related:
         items = related_items(related, dossier, index, path, directory_urls)
-        lines += ["## Related reading", *_html_list(items)]
-    lines += ["## Source", "", _source_line(article), ""]
-    lines += [exports.cite_block(article, entry=bibtex_entry), ""]
+        lines += ["## Related reading", *html_list(items)]
+    lines += ["## Source", "", *raw_paragraphs("source", [_source_line(article)]), ""]
+    lines += [exports.cite_block(article, entry=bibtex_entry, directory_urls=directory_urls), ""]
     text = "\n".join(lines)
     links = link_spans(text, [(body_at + start, body_at + end) for start, end in spans])
     return Page(path, text, article.rel, links)
 
 
 def _source_line(article: Article) -> str:
+    """The "Source" section's paragraph, as HTML."""
     parts = [
-        mdtext.escape(article.author),
-        f"“{mdtext.escape(article.title)}”",
-        f"*{mdtext.escape(article.publication)}*",
+        _text(article.author),
+        f"“{_text(article.title)}”",
+        f"<em>{_text(article.publication)}</em>",
     ]
     if article.section:
-        parts.append(mdtext.escape(article.section))
+        parts.append(_text(article.section))
     parts.append(format_date(article.date))
     line = ", ".join(parts) + "."
     if article.url:
-        line += f" <{article.url}>"
+        line += f' <a href="{html.escape(article.url)}">{_text(article.url)}</a>'
     else:
         line += " The source's web address is not recorded."
     return line
@@ -296,7 +303,7 @@ def _grouped_by_month(
             months.setdefault(article.date.month, []).append(article)
         for month, items in months.items():
             lines.append(f"{level}# {MONTHS[month - 1]} {year}")
-            lines += _html_list([_article_item(a, from_page, directory_urls) for a in items])
+            lines += html_list([_article_item(a, from_page, directory_urls) for a in items])
     return lines
 
 
@@ -438,7 +445,7 @@ def _term_page(
     if not articles:
         lines += ["No article in the dossier names this yet.", ""]
     else:
-        lines += _html_list(
+        lines += html_list(
             [
                 _article_item(a, path, directory_urls, below=_quoted(article_notes.get(a.slug, [])))
                 for a in articles[:LISTING_LIMIT]
@@ -578,7 +585,7 @@ def render_articles_index(dossier: Dossier, directory_urls: bool = True) -> list
         return [Page(path, "\n".join(lines), "")]
     periods = _periods(articles)
     lines += ["## By date", "", *_period_links(periods, path, ARTICLES), "## Latest"]
-    lines += _html_list([_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]])
+    lines += html_list([_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]])
     archive = _period_pages("Articles", periods, ARTICLES, "", directory_urls)
     return [Page(path, "\n".join(lines), ""), *archive]
 
@@ -660,7 +667,7 @@ def _source_pages(
         if kind == "publications":
             authors = sorted({a.author for a in articles}, key=str.casefold)
             body += ["Authors: " + ", ".join(mdtext.escape(a) for a in authors) + ".", ""]
-        body += _html_list(
+        body += html_list(
             [_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]]
         )
         if len(articles) > LISTING_LIMIT:
@@ -735,7 +742,7 @@ def render_home(dossier: Dossier, title: str, directory_urls: bool = True) -> Pa
         first, last = articles[-1].date, articles[0].date
         lines += [f"The articles run from {format_date(first)} to {format_date(last)}.", ""]
         lines.append("## Latest articles")
-        lines += _html_list(
+        lines += html_list(
             [
                 _article_item(
                     a, HOME, directory_urls, below=f"<p>{_text(a.summary)}</p>" if a.summary else ""

@@ -77,7 +77,7 @@ def test_seed_article_shows_opinion_label_and_disclaimer_first(page: Page, site_
     open_page(page, site_url, "article")
     content = page.locator("article.md-content__inner")
     expect(content.locator("h1")).to_have_text(heading(ARTICLE_TITLE))
-    byline = content.locator("h1 + p")
+    byline = content.locator(":scope > h1 + .dossier-byline > p")
     expect(byline).to_contain_text("Ken Hanly")
     expect(byline).to_have_text(re.compile(r"· Opinion$"))
 
@@ -91,7 +91,7 @@ def test_seed_article_shows_opinion_label_and_disclaimer_first(page: Page, site_
     # both in the document and on the screen.
     first_paragraph = content.locator(":scope > .admonition.opinion + p")
     expect(first_paragraph).to_contain_text(FIRST_WORDS)
-    expect(content.locator(":scope > h1 + p + .admonition.opinion")).to_have_count(1)
+    expect(content.locator(":scope > h1 + .dossier-byline + .admonition.opinion")).to_have_count(1)
     notice_box, paragraph_box = notice.bounding_box(), first_paragraph.bounding_box()
     assert notice_box and paragraph_box
     assert notice_box["y"] + notice_box["height"] <= paragraph_box["y"]

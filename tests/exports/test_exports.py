@@ -97,12 +97,6 @@ def decode_bibtex(text: str) -> bibtexparser.Library:
     return library
 
 
-def mdtext_plain(line: str) -> str:
-    """What Python-Markdown shows for one escaped line of text."""
-    converted = markdown.markdown(line)
-    return html.unescape(re.sub(r"<[^>]+>", "", converted))
-
-
 # --- the seed article ----------------------------------------------------------------------
 
 
@@ -277,13 +271,19 @@ def test_feed_is_atom_newest_first(outcome: Outcome) -> None:
 def test_cite_block_on_every_article(outcome: Outcome) -> None:
     for article in outcome.dossier.articles:
         block = exports.cite_block(article, outcome.index)
-        assert block.startswith("## Cite this\n\n")
-        assert mdtext_plain(block.split("\n")[2]) == exports.formatted_reference(article)
-        assert "```bibtex\n" + exports.bibtex_entry(article) in block
-        converted = markdown.markdown(block, extensions=["fenced_code", "toc"])
+        assert block.startswith('## Cite this\n\n<div class="dossier-cite">\n')
+        assert cited_reference(block) == exports.formatted_reference(article)
+        converted = markdown.markdown(block, extensions=["toc"])
         code = re.search(r'<code class="language-bibtex">(.*?)</code>', converted, re.S)
         assert code and html.unescape(code.group(1)) == exports.bibtex_entry(article)
-        assert '<a href="../data.md">Data and citations</a>' in converted
+        assert '<a href="../../data/">Data and citations</a>.' in converted
+        flat = exports.cite_block(article, outcome.index, directory_urls=False)
+        assert '<a href="../data.html">Data and citations</a>.' in flat
+
+
+def cited_reference(block: str) -> str:
+    """The reference a "Cite this" block shows, as text."""
+    return html.unescape(re.search(r'<div class="dossier-cite">\n<p>(.*?)</p>', block)[1])
 
 
 def test_exports_are_deterministic(outcome: Outcome) -> None:
@@ -381,7 +381,7 @@ def test_fixture_hostile_title_everywhere(fixture: Outcome) -> None:
     titles = [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")]
     assert title in titles
     block = exports.cite_block(article, fixture.index)
-    assert mdtext_plain(block.split("\n")[2]).startswith("Pell Anders (2022) ‘Budget {draft}")
+    assert cited_reference(block).startswith("Pell Anders (2022) ‘Budget {draft}")
 
 
 def test_fixture_same_day_articles_keep_the_dossier_order(fixture: Outcome) -> None:
@@ -440,7 +440,7 @@ def test_bibtex_hostile_title_round_trips(seed: Outcome, title: str) -> None:
     assert title in exports.formatted_reference(article)
 
 
-def test_cite_block_fence_outlasts_backticks(seed: Outcome) -> None:
+def test_cite_block_keeps_backticks_inside_its_code_block(seed: Outcome) -> None:
     # Text fields come out with TeX's ligatures broken ("`{}`"); URLs are written verbatim.
     article = dataclasses.replace(
         seed.index.articles_by_slug[SEED],
@@ -450,8 +450,7 @@ def test_cite_block_fence_outlasts_backticks(seed: Outcome) -> None:
     )
     block = exports.cite_block(article)
     assert "`{}`{}`" in block
-    assert "\n`````bibtex\n" in block and "\n`````\n" in block
-    converted = markdown.markdown(block, extensions=["fenced_code"])
+    converted = markdown.markdown(block)
     code = re.search(r'<code class="language-bibtex">(.*?)</code>', converted, re.S)
     assert code and html.unescape(code.group(1)) == exports.bibtex_entry(article)
     assert converted.count("<code") == 1

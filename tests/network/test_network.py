@@ -256,11 +256,15 @@ def test_seed_neighbourhood_of_iran(seed) -> None:
     centre = svg.find(".//g[@class='node centre']")
     assert centre is not None and centre.findtext("text") == "Iran"
     assert joined_to_centre(svg, "United States") and joined_to_centre(svg, "Iraq")
-    assert "- [United States](united-states.md) — state, named together in 1 article" in snippet
-    assert "- [Iraq](iraq.md) — state, named together in 1 article" in snippet
+    assert (
+        '<li><a href="../united-states/">United States</a> — state, named together in 1 article'
+        "</li>" in snippet
+    )
+    assert '<li><a href="../iraq/">Iraq</a> — state, named together in 1 article</li>' in snippet
     assert "[the actor network](../network.md)" in snippet
     flat = neighbourhood("iran", dossier, index, "actors/iran.md", directory_urls=False)
     assert nodes(drawing(flat))["Iraq"][3] == "iraq.html"
+    assert '<li><a href="iraq.html">Iraq</a>' in flat
 
 
 def joined_to_centre(svg: ET.Element, label: str) -> bool:
@@ -279,7 +283,7 @@ def test_neighbourhood_keeps_the_strongest_twelve_strongest_on_top() -> None:
     found = nodes(svg)
     assert len(found) == NEIGHBOURS
     assert set(found) == {f"Synthactor B{n:02d}" for n in range(4, 16)}
-    listed = re.findall(r"^- \[Synthactor (B\d\d)\]", snippet, re.M)
+    listed = re.findall(r'^<li><a href="[^"]*">Synthactor (B\d\d)</a>', snippet, re.M)
     assert listed == [f"B{n:02d}" for n in range(15, 3, -1)]
     centre = svg.find(".//g[@class='node centre']/circle")
     cx, cy = float(centre.get("cx")), float(centre.get("cy"))

@@ -211,8 +211,11 @@ def test_news_article_page(pages):
     assert head(text) == (
         "# Northland opens a ferry line\n"
         "\n"
-        "By **[Test Writer](../authors/test-writer.md)** · 14 June 2021 · "
-        "*[Example Gazette](../publications/example-gazette.md)* · News\n"
+        '<div class="dossier-byline">\n'
+        '<p>By <strong><a href="../../authors/test-writer/">Test Writer</a></strong> · '
+        "14 June 2021 · "
+        '<em><a href="../../publications/example-gazette/">Example Gazette</a></em> · News</p>\n'
+        "</div>\n"
         "\n"
         "[Northland](../actors/northland.md) opened a ferry line on Monday. "
         "Minister [Ada Quill](../actors/ada-quill.md) cut the ribbon.\n"
@@ -228,8 +231,10 @@ def test_news_article_page(pages):
         "</ul>"
     )
     assert section(text, "Source") == (
-        "Test Writer, “Northland opens a ferry line”, *Example Gazette*, 14 June 2021. "
-        "The source's web address is not recorded."
+        '<div class="dossier-source">\n'
+        "<p>Test Writer, “Northland opens a ferry line”, <em>Example Gazette</em>, "
+        "14 June 2021. The source's web address is not recorded.</p>\n"
+        "</div>"
     )
 
 
@@ -244,8 +249,12 @@ def test_op_ed_page_byline_opinion_box_with_cut_off_marker_then_body(pages):
     assert head(text) == (
         "# Why the ferry matters\n"
         "\n"
-        "By **[Jane Example](../authors/jane-example.md)** · 20 June 2021 · "
-        "*[Example Gazette](../publications/example-gazette.md)* · Local · Opinion\n"
+        '<div class="dossier-byline">\n'
+        '<p>By <strong><a href="../../authors/jane-example/">Jane Example</a></strong> · '
+        "20 June 2021 · "
+        '<em><a href="../../publications/example-gazette/">Example Gazette</a></em> · '
+        "Local · Opinion</p>\n"
+        "</div>\n"
         "\n"
         '!!! opinion "Opinion"\n'
         "\n"
@@ -260,8 +269,11 @@ def test_op_ed_page_byline_opinion_box_with_cut_off_marker_then_body(pages):
     )
     assert section(text, "Why Northland") == "The harbour is busy."
     assert section(text, "Source") == (
-        "Jane Example, “Why the ferry matters”, *Example Gazette*, Local, "
-        "20 June 2021. <https://example.org/gazette/ferry>"
+        '<div class="dossier-source">\n'
+        "<p>Jane Example, “Why the ferry matters”, <em>Example Gazette</em>, Local, "
+        '20 June 2021. <a href="https://example.org/gazette/ferry">'
+        "https://example.org/gazette/ferry</a></p>\n"
+        "</div>"
     )
 
 
@@ -378,7 +390,11 @@ def test_actor_page_lists_articles_newest_first_with_bolded_sentences(pages):
     )
     neighbours = section(text, "Named alongside")
     assert '<svg class="dossier-network-graph"' in neighbours  # the drawing, then its list
-    assert neighbours.endswith("- [Ada Quill](ada-quill.md) — person, named together in 2 articles")
+    assert neighbours.endswith(
+        '<ul class="dossier-listing">\n'
+        '<li><a href="../ada-quill/">Ada Quill</a> — person, named together in 2 articles</li>\n'
+        "</ul>"
+    )
 
 
 def test_actor_page_shows_three_sentences_per_article_then_a_count(validated, article):
