@@ -260,7 +260,7 @@ def spans_of(links: bytes, text: str) -> list[tuple[int, int]]:
 
 
 LISTING_CLASS = "dossier-listing"  # search indexes the pages listed, not the lists
-# One such list in a page's Markdown or HTML (``_html_list``: one item a line).
+# One such list in a page's Markdown or HTML (``render.html_list``: one item a line).
 LISTING_BLOCK = re.compile(rf'^<ul class="{LISTING_CLASS}">\n.*?\n</ul>$', re.S | re.M)
 # Every raw HTML block render writes, each already escaped: the lists, the network drawings
 # (``network.py``) and an article page's byline, source and reference (``render.raw_paragraphs``),
