@@ -202,33 +202,38 @@ class Page:
     """A rendered page: ``path``, where it goes, relative to the docs folder
     ("actors/iran.md"); ``text``, its Markdown (or a data file's text); ``source``, the dossier
     file it is made from, relative to the dossier folder ("" if none); ``links``, where the
-    text has the links render wrote to actor pages in an article's body (``link_spans``).
+    text has the links render wrote to actor pages in an article's body (``link_spans``);
+    ``headings``, where it has the headings render wrote below its title (``heading_spans``),
+    found from ``own_from`` on: an article page's come after the contributor's text.
 
     The text is held as UTF-8 (``data``) and decoded when asked for: a str with one character
     past Latin-1 (a dash, a curly quote) takes two bytes a character, and the pages of a
     10,000-article dossier, all held until MkDocs takes them, are about 300 MB of text."""
 
-    __slots__ = ("data", "links", "path", "source")
+    __slots__ = ("data", "headings", "links", "path", "source")
 
-    def __init__(self, path: str, text: str, source: str, links: bytes = b"") -> None:
+    def __init__(
+        self, path: str, text: str, source: str, links: bytes = b"", own_from: int = 0
+    ) -> None:
         self.path = path
         self.data = text.encode("utf-8")
         self.source = source
         self.links = links
+        self.headings = heading_spans(text, own_from) if path.endswith(".md") else b""
 
     @classmethod
     def of_data(cls, path: str, data: bytes, source: str) -> Page:
         """The page of a text already encoded as UTF-8."""
         page = cls.__new__(cls)
-        page.path, page.data, page.source, page.links = path, data, source, b""
+        page.path, page.data, page.source, page.links, page.headings = path, data, source, b"", b""
         return page
 
     @property
     def text(self) -> str:
         return self.data.decode("utf-8")
 
-    def _key(self) -> tuple[str, bytes, str, bytes]:
-        return (self.path, self.data, self.source, self.links)
+    def _key(self) -> tuple[str, bytes, str, bytes, bytes]:
+        return (self.path, self.data, self.source, self.links, self.headings)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Page) and self._key() == other._key()
@@ -249,6 +254,21 @@ def link_spans(text: str, spans: list[tuple[int, int]]) -> bytes:
     """``Page.links`` of ``text``: each span (start, end) counted back from the text's end, in
     characters, so it still holds once MkDocs has cut the front matter off."""
     return array.array("I", [len(text) - i for span in spans for i in span]).tobytes()
+
+
+# A heading render writes below a page's title (levels 2 to 6) whose text Markdown shows exactly
+# as typed: no character Markdown or HTML reads, no space at either end. ``Page.headings``
+# records where each is, and the site build makes its HTML without Markdown (publish).
+HEADING_TEXT = r"[^\s\\`*_\[\]<>&#|~{}](?:[^\n\\`*_\[\]<>&#|~{}]*[^\s\\`*_\[\]<>&#|~{}])?"
+OWN_HEADING = re.compile(rf"^(#{{2,6}}) ({HEADING_TEXT})$", re.M)
+
+
+def heading_spans(text: str, start: int = 0) -> bytes:
+    """``Page.headings`` of a page's ``text``: its plain headings of level 2 to 6 from
+    ``start`` on, as ``link_spans`` records spans."""
+    if "\n#" not in text:
+        return b""
+    return link_spans(text, [match.span() for match in OWN_HEADING.finditer(text, start)])
 
 
 def spans_of(links: bytes, text: str) -> list[tuple[int, int]]:

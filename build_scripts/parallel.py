@@ -123,6 +123,10 @@ def _render(page: Page, config, files, mode: Mode) -> dict:
             page.markdown, page=page, config=config, files=files
         )
         Page.render(page, config, files)
+        if mode is Mode.PAGES:  # first: the hook's page_content completes the contents
+            page.content = config.plugins.on_page_content(
+                page.content, page=page, config=config, files=files
+            )
         links = page.links_to_anchors
         result = {
             "toc": page.toc,
@@ -132,10 +136,6 @@ def _render(page: Page, config, files, mode: Mode) -> dict:
         }
         if mode is Mode.MARKDOWN:
             result["content"] = page.content
-        else:
-            page.content = config.plugins.on_page_content(
-                page.content, page=page, config=config, files=files
-            )
         return result
     finally:
         config._current_page = None
@@ -306,6 +306,11 @@ class Renderer:
     def takes(self, page: Page) -> bool:
         """Whether the page is one of those given to the child (which may still fail on it)."""
         return page.file.src_uri in self.given
+
+    def converts(self, page: Page) -> bool:
+        """Whether the child converts the page's Markdown and writes it, sending back no HTML
+        (``Mode.PAGES``): MkDocs' process converts it only if the child fails on it."""
+        return self.mode is Mode.PAGES and page.file.src_uri in self.given
 
     def rendered_all(self, env) -> None:
         """``on_env``: every page is rendered; MkDocs builds them next with ``env``."""

@@ -37,7 +37,14 @@ from typing import TYPE_CHECKING
 
 import nh3
 
-from build_scripts.model import DEFAULT_SITE_URL, PLAIN_LINK_TEXT, RAW_BLOCK, Page, spans_of
+from build_scripts.model import (
+    DEFAULT_SITE_URL,
+    OWN_HEADING,
+    PLAIN_LINK_TEXT,
+    RAW_BLOCK,
+    Page,
+    spans_of,
+)
 from build_scripts.pipeline import Outcome, PipelineProcessError, run_apart
 
 if TYPE_CHECKING:
@@ -202,40 +209,132 @@ def _long_lived_objects():
             gc.enable()
 
 
-# The generated lists and network drawings (render.RAW_BLOCK) are raw HTML, already escaped,
-# which Markdown would only parse (twice: Python-Markdown's raw HTML block and MkDocs' anchor
-# finder each run Python's HTML parser over the whole page) and pass through: most of the
-# Markdown work of an actor page. Before Markdown reads a generated page (on_page_markdown),
-# each such block is replaced by a paragraph holding a token no text can guess (it is new
-# each run and never published); once Markdown is done (on_page_content) the blocks go back
-# into the page's HTML, before the sanitiser: the same HTML, byte for byte
-# (tests/unit/test_publish.py). Only the page being converted has its blocks set aside.
+# What render writes around the contributor's text is mostly raw HTML, already escaped (the
+# lists, network drawings, byline, source and reference: model.RAW_BLOCK), and plain headings
+# (model.OWN_HEADING). Markdown would only parse the HTML (twice: Python-Markdown's raw HTML
+# block and MkDocs' anchor finder each run Python's HTML parser over the whole page) and pass
+# it through, and it spends on each heading and block what it spends on a paragraph (its
+# toc extension also writes the page's whole table of contents again): most of the Markdown
+# work of an actor page, a fifth of an article page's. Before Markdown reads a generated page
+# (on_page_markdown), each run of such blocks and headings that only blank lines separate is
+# replaced by one paragraph holding a token no text can guess (it is new each run and never
+# published); once Markdown is done (on_page_content) the run goes back into the page's HTML,
+# before the sanitiser. Each heading gets the id the toc extension would give it (its
+# ``slugify`` and ``unique``, after the ids already in the page) and its permalink, and its
+# entry in the page's table of contents and anchors: the same HTML and contents, byte for
+# byte (tests/unit/test_publish.py). Headings are lifted only with the toc settings this site
+# uses (``permalink``, ``_toc_permalink``); with others they are left to Markdown. Only the
+# page being converted has its blocks set aside.
 _BLOCK_TOKEN = f"dossier-block-{secrets.token_hex(12)}-"
 _BLOCK_PLACEHOLDER = re.compile(rf"<p>{_BLOCK_TOKEN}(\d+)</p>")
-# The blocks and the links' HTML of the pages being converted, by path.
-_blocks: dict[str, tuple[list[str], list[str]]] = {}
+_HEADING_ID = re.compile(r'<h[1-6]\b[^>]*?\sid="([^"]*)"')
+# A lifted piece: a raw HTML block, or a heading's level and text.
+Piece = str | tuple[int, str]
+# The runs, the links' HTML and the headings of the pages being converted, by path.
+_blocks: dict[str, tuple[list[list[Piece]], list[str]]] = {}
+_headings: dict[str, bytes] = {}  # Page.headings of the generated pages not converted yet
 
 
-def lift_blocks(markdown: str) -> tuple[str, list[str]]:
-    """The page's Markdown with each generated HTML block replaced by a placeholder; the
-    blocks."""
-    blocks: list[str] = []
+def lift_blocks(markdown: str, headings: bytes = b"") -> tuple[str, list[list[Piece]]]:
+    """The page's Markdown with each run of generated HTML blocks and of its ``headings``
+    (``Page.headings``) replaced by a placeholder; the runs. A heading span that holds no
+    whole plain heading line is left as it is."""
+    units: list[tuple[int, int, Piece]] = [
+        (match.start(), match.end(), match.group(0)) for match in RAW_BLOCK.finditer(markdown)
+    ]
+    for start, end in spans_of(headings, markdown) if headings else ():
+        whole_line = start >= 0 and (end == len(markdown) or markdown[end : end + 1] == "\n")
+        match = OWN_HEADING.fullmatch(markdown, start, end) if whole_line else None
+        if match is not None:
+            units.append((start, end, (len(match.group(1)), match.group(2))))
+    if headings:
+        units.sort(key=lambda unit: unit[0])
+    runs: list[list[Piece]] = []
+    pieces: list[str] = []
+    position = 0
+    for start, end, piece in units:
+        if start < position:
+            continue  # inside the previous one: left to Markdown
+        if runs and not markdown[position:start].strip():
+            runs[-1].append(piece)
+        else:
+            pieces += [markdown[position:start], f"\n{_BLOCK_TOKEN}{len(runs)}\n"]
+            runs.append([piece])
+        position = end
+    if not runs:
+        return markdown, runs
+    pieces.append(markdown[position:])
+    return "".join(pieces), runs
 
-    def lift(match: re.Match[str]) -> str:
-        blocks.append(match.group(0))
-        return f"{_BLOCK_TOKEN}{len(blocks) - 1}"
 
-    return RAW_BLOCK.sub(lift, markdown), blocks
+def restore_blocks(html: str, runs: list[list[Piece]], page=None, permalink=None) -> str:
+    """The page's HTML with its runs back where their placeholders are; with headings, the
+    ``page``'s anchors and table of contents have them too (``permalink``: the toc
+    extension's setting)."""
+    from markdown.extensions.toc import slugify, unique
 
-
-def restore_blocks(html: str, blocks: list[str]) -> str:
-    """The page's HTML with its blocks back where their placeholders are."""
-    if not blocks:
+    if not runs:
         return html
-    # Markdown ends a raw HTML block with a blank line, except at the end of the page (its
-    # output is stripped); so does this.
-    restored = _BLOCK_PLACEHOLDER.sub(lambda match: blocks[int(match.group(1))] + "\n", html)
-    return restored.rstrip("\n")
+    ids = set(getattr(page, "present_anchor_ids", None) or ())
+    made: dict[str, tuple[int, str]] = {}
+
+    def restore(match: re.Match[str]) -> str:
+        out = []
+        for piece in runs[int(match.group(1))]:
+            if isinstance(piece, str):
+                # Markdown ends a raw HTML block with a blank line, except at the end of the
+                # page (its output is stripped); so does this.
+                out += [piece, "\n\n"]
+                continue
+            level, text = piece
+            anchor = unique(slugify(text, "-"), ids)
+            made[anchor] = piece
+            link = ""
+            if permalink:
+                sign = "&para;" if permalink is True else escape(str(permalink), quote=False)
+                link = f'<a class="headerlink" href="#{anchor}" title="Permanent link">{sign}</a>'
+            out += [f'<h{level} id="{anchor}">{text}{link}</h{level}>', "\n"]
+        out[-1] = out[-1][:-1]  # Markdown puts a line break after the placeholder's paragraph
+        return "".join(out)
+
+    restored = _BLOCK_PLACEHOLDER.sub(restore, html).rstrip("\n")
+    if made:
+        page.present_anchor_ids = ids
+        page.toc = _contents_with(page.toc, restored, made)
+    return restored
+
+
+def _contents_with(toc, html: str, made: dict[str, tuple[int, str]]):
+    """The table of contents of the page's headings in ``html``, in their order: those of
+    ``toc`` and those ``made``."""
+    from html import unescape
+
+    from markdown.extensions.toc import nest_toc_tokens
+    from mkdocs.structure.toc import get_toc
+
+    known: dict[str, tuple[int, str]] = {}
+    items = list(toc or ())
+    while items:
+        item = items.pop()
+        known[item.id] = (item.level, item.title)
+        items += item.children
+    known.update(made)
+    tokens = []
+    for match in _HEADING_ID.finditer(html):
+        anchor = unescape(match.group(1))
+        if anchor in known:
+            level, title = known.pop(anchor)
+            tokens.append({"level": level, "id": anchor, "name": title, "children": []})
+    return get_toc(nest_toc_tokens(tokens))
+
+
+def _toc_permalink(config) -> object | None:
+    """The toc extension's ``permalink`` where the site's toc settings let publish make the
+    headings (``restore_blocks``), else None."""
+    settings = (config["mdx_configs"] or {}).get("toc", {})
+    if "toc" not in config["markdown_extensions"] or set(settings) - {"permalink"}:
+        return None
+    return settings.get("permalink", False)
 
 
 # The links render writes at every mention of an actor in an article's body are a fifth of the
@@ -297,6 +396,7 @@ def on_files(files, config):
     )
     _blocks.clear()
     _links.clear()
+    _headings.clear()
     root = dossier_dir(config)
     docs_dir = Path(config["docs_dir"]).resolve()
     # Under serve, the pages are files that change only when their text does (see on_startup).
@@ -330,6 +430,8 @@ def on_files(files, config):
             generated = File.generated(config, page.path, abs_src_path=str(target))
         if page.links:
             _links[page.path] = page.links
+        if page.headings:
+            _headings[page.path] = page.headings
         if page.source:
             generated.edit_uri = page.source if to_root == "." else f"{to_root}/{page.source}"
         files.append(generated)
@@ -396,12 +498,18 @@ def on_page_markdown(markdown, page, config, files):
     if page.file.generated_by is None:
         return markdown
     links = _links.pop(page.file.src_uri, b"")
+    headings = _headings.pop(page.file.src_uri, b"")
+    if _parallel is not None and _parallel.converts(page):
+        return markdown  # the second process lifts what it converts; here it is only a spare
     anchors: list[str] = []
     if links:  # first: its spans are counted from the end of the page's Markdown
         markdown, anchors = lift_links(markdown, links, page, files)
-    markdown, blocks = lift_blocks(markdown)
-    if blocks or anchors:
-        _blocks[page.file.src_uri] = (blocks, anchors)
+    # Then the headings, which come after the links: their spans still hold.
+    if _toc_permalink(config) is None:
+        headings = b""
+    markdown, runs = lift_blocks(markdown, headings)
+    if runs or anchors:
+        _blocks[page.file.src_uri] = (runs, anchors)
     return markdown
 
 
@@ -409,8 +517,9 @@ def on_page_content(html, page, config, files):
     from build_scripts import search
 
     if page.file.generated_by is not None:  # hand-written pages in docs/ are the maintainers'
-        blocks, anchors = _blocks.pop(page.file.src_uri, ([], []))
-        html = sanitize(restore_blocks(restore_links(html, anchors), blocks))
+        runs, anchors = _blocks.pop(page.file.src_uri, ([], []))
+        html = restore_blocks(restore_links(html, anchors), runs, page, _toc_permalink(config))
+        html = sanitize(html)
     search.on_page_content(html, page, config)
     if _waits_as_utf8(config):
         # Rendered: MkDocs and the templates no longer read it ("", not None: MkDocs takes
@@ -508,6 +617,7 @@ def on_post_build(config):
         _parallel = None
     _blocks.clear()
     _links.clear()
+    _headings.clear()
     search.on_post_build(config, handed)
 
 
@@ -534,4 +644,5 @@ def on_build_error(error):
         _parallel = None
     _blocks.clear()
     _links.clear()
+    _headings.clear()
     search.on_build_error()

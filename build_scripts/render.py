@@ -232,6 +232,7 @@ def render_article(
     stripped = body.lstrip("\n")
     body_at = len("\n".join(lines)) + 1 - (len(body) - len(stripped))  # where body[0] would be
     lines += [stripped.rstrip("\n"), ""]
+    own_from = len("\n".join(lines))  # the headings from here on are render's own
 
     if article.topics:
         lines.append("## Topics")
@@ -267,7 +268,7 @@ def render_article(
     lines += [exports.cite_block(article, entry=bibtex_entry, directory_urls=directory_urls), ""]
     text = "\n".join(lines)
     links = link_spans(text, [(body_at + start, body_at + end) for start, end in spans])
-    return Page(path, text, article.rel, links)
+    return Page(path, text, article.rel, links, own_from)
 
 
 def _source_line(article: Article) -> str:

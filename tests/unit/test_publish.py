@@ -173,17 +173,18 @@ def test_lifted_blocks_give_the_same_html(fixture: str) -> None:
         if not page.path.endswith(".md"):
             continue
         body = get_data(page.text)[0]
-        lifted, lists = publish.lift_blocks(body)
-        lifted_pages += bool(lists)
+        lifted, runs = publish.lift_blocks(body)
+        lifted_pages += bool(runs)
         drawings = body.count('<div class="dossier-network')
         divs = body.count('<div class="dossier-')  # drawings, bylines, sources, references
-        assert len(lists) == body.count('<ul class="dossier-listing">') + divs, page.path
+        blocks = sum(len(run) for run in runs)
+        assert blocks == body.count('<ul class="dossier-listing">') + divs, page.path
         assert "<svg" not in lifted, page.path
         drawn_pages += bool(drawings)
         md.reset()
         expected = md.convert(body)
         md.reset()
-        assert publish.restore_blocks(md.convert(lifted), lists) == expected, page.path
+        assert publish.restore_blocks(md.convert(lifted), runs) == expected, page.path
     assert lifted_pages >= 3 and drawn_pages >= 2
 
 
@@ -339,6 +340,103 @@ def test_lifted_links_give_the_same_html(fixture: str, make_dossier) -> None:
         # linked: not in the headings nor the indented code
         assert lifted == page.text.count("](../actors/") >= 4
         assert page.text.index("1 &lt; 2") < page.text.index("[Quill](../actors/ada-quill.md)")
+
+
+def _rendered(config, files, path: str, links: bytes, headings: bytes):
+    """What the hook makes of a generated page: its HTML, table of contents and anchors, with
+    its headings lifted or not; how many it lifted."""
+    from mkdocs.structure.pages import Page as MkDocsPage
+
+    page = MkDocsPage(None, files.get_file_from_path(path), config)
+    page.read_source(config)
+    page.markdown, anchors = publish.lift_links(page.markdown, links, page, files)
+    page.markdown, runs = publish.lift_blocks(page.markdown, headings)
+    page.render(config, files)
+    html = publish.restore_links(page.content, anchors)
+    html = publish.restore_blocks(html, runs, page, publish._toc_permalink(config))
+    toc = [(item.level, item.id, item.title, len(item.children)) for item in _walk(page.toc)]
+    found = sum(not isinstance(piece, str) for run in runs for piece in run)
+    return html, toc, page.present_anchor_ids, found
+
+
+def _walk(items):
+    for item in items:
+        yield item
+        yield from _walk(item.children)
+
+
+HEADINGS_ARTICLE = MENTIONS_ARTICLE.replace(
+    "## Northland in a heading",
+    "## Source\n\nA heading of the body with the name of a section render adds.\n\n"
+    "## Topics\n\nAnother.\n\n### Topics\n\nAnd a third.\n\n## Northland in a heading",
+)
+
+
+@pytest.mark.parametrize("fixture", ["hostile", "related", "headings", "bundled"])
+def test_lifted_headings_give_the_same_html_and_contents(fixture: str, make_dossier) -> None:
+    """Each heading render marks becomes, without Markdown, the HTML, table-of-contents entry
+    and anchor Markdown and MkDocs make of it; also after body headings of the same names."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
+
+    from build_scripts.model import OWN_HEADING, spans_of
+    from build_scripts.pipeline import run
+
+    root = Path(publish.__file__).resolve().parents[1]
+    if fixture == "headings":
+        folder = make_dossier({"2021-06-14-northland-and-quill.md": HEADINGS_ARTICLE})
+    elif fixture == "bundled":
+        folder = root / "dossier"
+    else:
+        folder = FIXTURES / fixture
+    outcome = run(folder)
+    assert not outcome.errors
+    config = load_config(str(root / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    assert publish._toc_permalink(config) is True
+    pages = [page for page in outcome.pages if page.path.endswith(".md")]
+    files = Files([File.generated(config, page.path, content=page.data) for page in pages])
+    lifted = 0
+    for page in pages:
+        spans = spans_of(page.headings, page.text)
+        for start, end in spans:
+            assert OWN_HEADING.fullmatch(page.text, start, end), page.path
+        expected = _rendered(config, files, page.path, page.links, b"")
+        got = _rendered(config, files, page.path, page.links, page.headings)
+        assert expected[3] == 0 and got[3] == len(spans)
+        assert got[:3] == expected[:3], page.path
+        lifted += got[3]
+    assert lifted >= 10
+    if fixture == "headings":
+        (page,) = [p for p in pages if p.path == "articles/2021-06-14-northland-and-quill.md"]
+        html, toc, ids, _ = _rendered(config, files, page.path, page.links, page.headings)
+        assert {"source", "source_1", "topics", "topics_1", "topics_2"} <= ids
+        assert '<h2 id="source_1">Source<a class="headerlink" href="#source_1"' in html
+        assert [entry[1] for entry in toc].count("topics_2") == 1
+
+
+def test_a_heading_span_that_holds_no_heading_line_is_left_alone() -> None:
+    from build_scripts.model import link_spans
+
+    text = "# Title\n\n## Kept\n\n## Cut short here\n\nNot a heading.\n\n## *Emphasis*\n"
+    spans = [(text.index("## Kept"), text.index("## Kept") + 7)]
+    spans.append((text.index("## Cut"), text.index("## Cut") + 9))  # not to the line's end
+    spans.append((text.index("Not a"), text.index("Not a") + 14))
+    spans.append((text.index("## *"), len(text) - 1))
+    lifted, runs = publish.lift_blocks(text, link_spans(text, spans))
+    assert runs == [[(2, "Kept")]]
+    assert "## Kept" not in lifted and "## Cut short here\n" in lifted
+    assert "## *Emphasis*" in lifted and "Not a heading." in lifted
+
+
+def test_headings_and_blocks_only_blank_lines_separate_are_lifted_as_one() -> None:
+    from build_scripts.model import heading_spans
+
+    listing = '<ul class="dossier-listing">\n<li>One</li>\n</ul>'
+    text = f"# Title\n\nText.\n\n## Topics\n{listing}\n\n## Source\n\n> Quoted.\n\n## End\n"
+    lifted, runs = publish.lift_blocks(text, heading_spans(text))
+    assert runs == [[(2, "Topics"), listing, (2, "Source")], [(2, "End")]]
+    assert "> Quoted." in lifted and "## " not in lifted
 
 
 def test_a_link_span_that_holds_no_link_is_left_alone() -> None:
