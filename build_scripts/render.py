@@ -8,7 +8,8 @@ and rewrites. Lists (listings, related reading, the actors and topics of an arti
 neighbours) and an article page's byline, source and reference are raw HTML blocks built here,
 linked by the URLs MkDocs serves the pages at (``network.page_url``, which follows
 ``directory_urls``): the site build sets them aside while Python-Markdown reads the page
-(``publish.lift_blocks``), and they are most of what the dossier adds to a site. Publishing is
+(``publish.lift_blocks``), with the plain headings render writes around them
+(``Page.headings``), and they are most of what the dossier adds to a site. Publishing is
 ``publish``.
 """
 

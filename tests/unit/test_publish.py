@@ -289,39 +289,17 @@ A setext heading naming Quill
 """
 
 
-def _mkdocs_html(config, files, path: str, links: bytes) -> tuple[str, int]:
-    """What the hook makes of a generated page's Markdown, with its links lifted or not."""
-    from mkdocs.structure.pages import Page as MkDocsPage
-
-    page = MkDocsPage(None, files.get_file_from_path(path), config)
-    page.read_source(config)
-    page.markdown, anchors = publish.lift_links(page.markdown, links, page, files)
-    page.markdown, blocks = publish.lift_blocks(page.markdown)
-    page.render(config, files)
-    html = publish.restore_links(page.content, anchors)
-    return publish.restore_blocks(html, blocks), len(anchors)
-
-
 @pytest.mark.parametrize("fixture", ["hostile", "related", "mentions"])
 def test_lifted_links_give_the_same_html(fixture: str, make_dossier) -> None:
     """Each mention link render marks becomes, without Markdown, the HTML MkDocs makes of it;
     also after a "<" that escaping lengthened, in emphasis, after "!" and in a table."""
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import File, Files
-
     from build_scripts.model import spans_of
-    from build_scripts.pipeline import run
 
     if fixture == "mentions":
         folder = make_dossier({"2021-06-14-northland-and-quill.md": MENTIONS_ARTICLE})
     else:
         folder = FIXTURES / fixture
-    outcome = run(folder)
-    assert not outcome.errors
-    config = load_config(str(Path(publish.__file__).resolve().parents[1] / "mkdocs.yml"))
-    config.plugins.on_startup(command="build", dirty=False)
-    pages = [page for page in outcome.pages if page.path.endswith(".md")]
-    files = Files([File.generated(config, page.path, content=page.data) for page in pages])
+    config, pages, files = _site(folder)
     lifted = 0
     for page in pages:
         if not page.links:
@@ -329,8 +307,8 @@ def test_lifted_links_give_the_same_html(fixture: str, make_dossier) -> None:
         for start, end in spans_of(page.links, page.text):
             link = page.text[start:end]
             assert re.fullmatch(r"\[[^\]]+\]\((\.\./)+actors/[a-z0-9-]+\.md\)", link)
-        expected, none = _mkdocs_html(config, files, page.path, b"")
-        got, count = _mkdocs_html(config, files, page.path, page.links)
+        expected, _, _, none, _ = _rendered(config, files, page.path, b"", b"")
+        got, _, _, count, _ = _rendered(config, files, page.path, page.links, b"")
         assert none == 0 and count == len(spans_of(page.links, page.text))
         assert got == expected, page.path
         lifted += count
@@ -342,9 +320,25 @@ def test_lifted_links_give_the_same_html(fixture: str, make_dossier) -> None:
         assert page.text.index("1 &lt; 2") < page.text.index("[Quill](../actors/ada-quill.md)")
 
 
+def _site(folder: Path):
+    """The site's MkDocs config, and the Markdown pages of a dossier with their MkDocs files."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
+
+    from build_scripts.pipeline import run
+
+    outcome = run(folder)
+    assert not outcome.errors
+    config = load_config(str(Path(publish.__file__).resolve().parents[1] / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    pages = [page for page in outcome.pages if page.path.endswith(".md")]
+    files = Files([File.generated(config, page.path, content=page.data) for page in pages])
+    return config, pages, files
+
+
 def _rendered(config, files, path: str, links: bytes, headings: bytes):
-    """What the hook makes of a generated page: its HTML, table of contents and anchors, with
-    its headings lifted or not; how many it lifted."""
+    """What the hook makes of a generated page, with its links and headings lifted or not: its
+    HTML, table of contents and anchors, and how many links and headings it lifted."""
     from mkdocs.structure.pages import Page as MkDocsPage
 
     page = MkDocsPage(None, files.get_file_from_path(path), config)
@@ -356,7 +350,7 @@ def _rendered(config, files, path: str, links: bytes, headings: bytes):
     html = publish.restore_blocks(html, runs, page, publish._toc_permalink(config))
     toc = [(item.level, item.id, item.title, len(item.children)) for item in _walk(page.toc)]
     found = sum(not isinstance(piece, str) for run in runs for piece in run)
-    return html, toc, page.present_anchor_ids, found
+    return html, toc, page.present_anchor_ids, len(anchors), found
 
 
 def _walk(items):
@@ -376,26 +370,16 @@ HEADINGS_ARTICLE = MENTIONS_ARTICLE.replace(
 def test_lifted_headings_give_the_same_html_and_contents(fixture: str, make_dossier) -> None:
     """Each heading render marks becomes, without Markdown, the HTML, table-of-contents entry
     and anchor Markdown and MkDocs make of it; also after body headings of the same names."""
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import File, Files
-
     from build_scripts.model import OWN_HEADING, spans_of
-    from build_scripts.pipeline import run
 
-    root = Path(publish.__file__).resolve().parents[1]
     if fixture == "headings":
         folder = make_dossier({"2021-06-14-northland-and-quill.md": HEADINGS_ARTICLE})
     elif fixture == "bundled":
-        folder = root / "dossier"
+        folder = Path(publish.__file__).resolve().parents[1] / "dossier"
     else:
         folder = FIXTURES / fixture
-    outcome = run(folder)
-    assert not outcome.errors
-    config = load_config(str(root / "mkdocs.yml"))
-    config.plugins.on_startup(command="build", dirty=False)
+    config, pages, files = _site(folder)
     assert publish._toc_permalink(config) is True
-    pages = [page for page in outcome.pages if page.path.endswith(".md")]
-    files = Files([File.generated(config, page.path, content=page.data) for page in pages])
     lifted = 0
     for page in pages:
         spans = spans_of(page.headings, page.text)
@@ -403,13 +387,13 @@ def test_lifted_headings_give_the_same_html_and_contents(fixture: str, make_doss
             assert OWN_HEADING.fullmatch(page.text, start, end), page.path
         expected = _rendered(config, files, page.path, page.links, b"")
         got = _rendered(config, files, page.path, page.links, page.headings)
-        assert expected[3] == 0 and got[3] == len(spans)
+        assert expected[4] == 0 and got[4] == len(spans)
         assert got[:3] == expected[:3], page.path
-        lifted += got[3]
+        lifted += got[4]
     assert lifted >= 10
     if fixture == "headings":
         (page,) = [p for p in pages if p.path == "articles/2021-06-14-northland-and-quill.md"]
-        html, toc, ids, _ = _rendered(config, files, page.path, page.links, page.headings)
+        html, toc, ids, _, _ = _rendered(config, files, page.path, page.links, page.headings)
         assert {"source", "source_1", "topics", "topics_1", "topics_2"} <= ids
         assert '<h2 id="source_1">Source<a class="headerlink" href="#source_1"' in html
         assert [entry[1] for entry in toc].count("topics_2") == 1
