@@ -663,20 +663,20 @@ class Pipeline:
             memo(
                 "actors index",
                 "",
-                None,
+                directory_urls,
                 lambda s: _Cover(index, s, articles_by_actor=all_actors),
-                lambda c: render.render_actors_index(c.dossier(dossier), c.index()),
-                lambda: render.render_actors_index(dossier, index),
+                lambda c: render.render_actors_index(c.dossier(dossier), c.index(), directory_urls),
+                lambda: render.render_actors_index(dossier, index, directory_urls),
             ),
             memo(
                 "topics index",
                 "",
-                None,
+                directory_urls,
                 lambda s: _Cover(index, s, articles_by_topic=all_topics),
-                lambda c: render.render_topics_index(c.dossier(dossier), c.index()),
-                lambda: render.render_topics_index(dossier, index),
+                lambda c: render.render_topics_index(c.dossier(dossier), c.index(), directory_urls),
+                lambda: render.render_topics_index(dossier, index, directory_urls),
             ),
-            render.render_timeline(dossier, index),
+            render.render_timeline(dossier, index, directory_urls),
         ]
         for kind, heading, table, names in (
             ("authors", "Authors", index.articles_by_author, index.author_names),

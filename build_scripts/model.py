@@ -203,14 +203,16 @@ class Page:
     ("actors/iran.md"); ``text``, its Markdown (or a data file's text); ``source``, the dossier
     file it is made from, relative to the dossier folder ("" if none); ``links``, where the
     text has the links render wrote to actor pages in an article's body (``link_spans``);
-    ``headings``, where it has the headings render wrote below its title (``heading_spans``),
-    found from ``own_from`` on: an article page's come after the contributor's text.
+    ``headings``, where it has the headings render wrote (``heading_spans``), found from
+    ``own_from`` on: an article page's come after the contributor's text; ``own``, whether
+    all of the text is render's (``own_from`` 0), which the site build converts with little or
+    no Markdown (publish).
 
     The text is held as UTF-8 (``data``) and decoded when asked for: a str with one character
     past Latin-1 (a dash, a curly quote) takes two bytes a character, and the pages of a
     10,000-article dossier, all held until MkDocs takes them, are about 300 MB of text."""
 
-    __slots__ = ("data", "headings", "links", "path", "source")
+    __slots__ = ("data", "headings", "links", "own", "path", "source")
 
     def __init__(
         self, path: str, text: str, source: str, links: bytes = b"", own_from: int = 0
@@ -220,12 +222,14 @@ class Page:
         self.source = source
         self.links = links
         self.headings = heading_spans(text, own_from) if path.endswith(".md") else b""
+        self.own = own_from == 0
 
     @classmethod
     def of_data(cls, path: str, data: bytes, source: str) -> Page:
         """The page of a text already encoded as UTF-8."""
         page = cls.__new__(cls)
         page.path, page.data, page.source, page.links, page.headings = path, data, source, b"", b""
+        page.own = True
         return page
 
     @property
@@ -256,16 +260,16 @@ def link_spans(text: str, spans: list[tuple[int, int]]) -> bytes:
     return array.array("I", [len(text) - i for span in spans for i in span]).tobytes()
 
 
-# A heading render writes below a page's title (levels 2 to 6) whose text Markdown shows exactly
-# as typed: no character Markdown or HTML reads, no space at either end. ``Page.headings``
-# records where each is, and the site build makes its HTML without Markdown (publish).
+# A heading render writes (a page's title, levels 1 to 6) whose text Markdown shows exactly as
+# typed: no character Markdown or HTML reads, no space at either end. ``Page.headings`` records
+# where each is, and the site build makes its HTML without Markdown (publish).
 HEADING_TEXT = r"[^\s\\`*_\[\]<>&#|~{}](?:[^\n\\`*_\[\]<>&#|~{}]*[^\s\\`*_\[\]<>&#|~{}])?"
-OWN_HEADING = re.compile(rf"^(#{{2,6}}) ({HEADING_TEXT})$", re.M)
+OWN_HEADING = re.compile(rf"^(#{{1,6}}) ({HEADING_TEXT})$", re.M)
 
 
 def heading_spans(text: str, start: int = 0) -> bytes:
-    """``Page.headings`` of a page's ``text``: its plain headings of level 2 to 6 from
-    ``start`` on, as ``link_spans`` records spans."""
+    """``Page.headings`` of a page's ``text``: its plain headings from ``start`` on, as
+    ``link_spans`` records spans."""
     if "\n#" not in text:
         return b""
     return link_spans(text, [match.span() for match in OWN_HEADING.finditer(text, start)])

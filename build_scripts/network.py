@@ -475,13 +475,12 @@ def neighbourhood(
         _legend(actors[a].kind for a in counts),
         "</div>",
     ]
-    lines = [
-        "\n".join(drawing),
-        "",
-        f"The actors named in the most articles with {mdtext.escape(centre.name)}; "
-        f"{_md_link('the actor network', from_page, NETWORK)} shows the whole dossier.",
-        "",
-    ]
+    whole = render.html_link("the actor network", from_page, NETWORK, directory_urls)
+    caption = (
+        f"The actors named in the most articles with {escape(centre.name)}; "
+        f"{whole} shows the whole dossier."
+    )
+    lines = ["\n".join(drawing), "", *render.raw_paragraphs("caption", [caption])]
     items = []
     for other, weight in ranked:
         actor = actors[other]

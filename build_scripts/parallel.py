@@ -55,6 +55,9 @@ CHILD_SHARE = 0.47
 # What a page costs besides its Markdown (templates, writing), as bytes of Markdown: at 10,000
 # articles a listing page of 4 KB takes about 1 ms, an article page of 12.6 KB about 4 ms.
 PAGE_BYTES = 3000
+# A page all of whose text render made (``Page.own``) mostly skips Markdown (publish): its
+# bytes count this much.
+OWN_SHARE = 0.4
 # The template MkDocs' process renders for a page the child writes: nothing.
 WRITTEN_ELSEWHERE = "dossier-written-by-the-second-process.html"
 
@@ -80,16 +83,20 @@ def _setting(config) -> str:
     raise PluginError(f"{VARIABLE} (or extra.{CONFIG_KEY}) is {value!r}; expected on, off or auto")
 
 
-def start(config, files, nav, stateless=()) -> Renderer | None:
+def start(config, files, nav, stateless=(), own=frozenset()) -> Renderer | None:
     """Fork the child for this build's generated pages, or None where it would not pay.
-    ``stateless``: ``page_context`` handlers that keep nothing across pages (the hook's)."""
+    ``stateless``: ``page_context`` handlers that keep nothing across pages (the hook's);
+    ``own``: the pages all of whose text render made (``Page.own``)."""
     setting = _setting(config)
     pages = [f.page for f in files.documentation_pages() if f.generated_by is not None and f.page]
     if setting == "off" or not hasattr(os, "fork") or not pages:
         return None
     if setting == "auto" and (len(pages) < MIN_PAGES or (os.cpu_count() or 1) < 2):
         return None
-    sizes = [len(page.file.content_bytes) + PAGE_BYTES for page in pages]
+    sizes = [
+        len(page.file.content_bytes) * (OWN_SHARE if page.file.src_uri in own else 1) + PAGE_BYTES
+        for page in pages
+    ]
     total, share, first = sum(sizes), 0, len(pages)
     while first > 0 and share + sizes[first - 1] <= total * CHILD_SHARE:
         first -= 1
@@ -122,7 +129,7 @@ def _render(page: Page, config, files, mode: Mode) -> dict:
         page.markdown = config.plugins.on_page_markdown(
             page.markdown, page=page, config=config, files=files
         )
-        Page.render(page, config, files)
+        page.render(config, files)  # the hook's own, for a page it makes without Markdown
         if mode is Mode.PAGES:  # first: the hook's page_content completes the contents
             page.content = config.plugins.on_page_content(
                 page.content, page=page, config=config, files=files
@@ -224,6 +231,7 @@ class Renderer:
         self.written: dict[str, dict] = {}
         self.handover: dict[str, object] = {}  # "": the child's search counts
         self.finished = False
+        self.ended = 0.0  # when the child was done
         self.condition = threading.Condition()
         self.pages = len(pages)
         self.given = {page.file.src_uri for page in pages}
@@ -265,6 +273,7 @@ class Renderer:
         finally:
             with self.condition:
                 self.finished = True
+                self.ended = time.perf_counter()
                 self.condition.notify_all()
 
     def _take(self, step: str, uri: str) -> dict | None:
@@ -371,11 +380,12 @@ class Renderer:
         what = "built" if self.mode is Mode.PAGES else "rendered"
         log.info(
             "parallel: %d pages %s in a second process (waited for it: %.2f s rendering, "
-            "%.2f s writing)",
+            "%.2f s writing; it was done %.2f s before this process)",
             self.pages,
             what,
             self.waited["rendered"],
             self.waited["written"],
+            time.perf_counter() - self.ended,
         )
         return self.handover.get("")
 

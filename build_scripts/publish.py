@@ -227,12 +227,14 @@ def _long_lived_objects():
 # page being converted has its blocks set aside.
 _BLOCK_TOKEN = f"dossier-block-{secrets.token_hex(12)}-"
 _BLOCK_PLACEHOLDER = re.compile(rf"<p>{_BLOCK_TOKEN}(\d+)</p>")
+_LONE_RUN = f"{_BLOCK_TOKEN}0"  # a page's Markdown when all of it is one run
 _HEADING_ID = re.compile(r'<h[1-6]\b[^>]*?\sid="([^"]*)"')
 # A lifted piece: a raw HTML block, or a heading's level and text.
 Piece = str | tuple[int, str]
 # The runs, the links' HTML and the headings of the pages being converted, by path.
 _blocks: dict[str, tuple[list[list[Piece]], list[str]]] = {}
 _headings: dict[str, bytes] = {}  # Page.headings of the generated pages not converted yet
+_own: set[str] = set()  # the generated pages that are all render's (Page.own), this build
 
 
 def lift_blocks(markdown: str, headings: bytes = b"") -> tuple[str, list[list[Piece]]]:
@@ -397,6 +399,7 @@ def on_files(files, config):
     _blocks.clear()
     _links.clear()
     _headings.clear()
+    _own.clear()
     root = dossier_dir(config)
     docs_dir = Path(config["docs_dir"]).resolve()
     # Under serve, the pages are files that change only when their text does (see on_startup).
@@ -432,6 +435,8 @@ def on_files(files, config):
             _links[page.path] = page.links
         if page.headings:
             _headings[page.path] = page.headings
+        if page.own:
+            _own.add(page.path)
         if page.source:
             generated.edit_uri = page.source if to_root == "." else f"{to_root}/{page.source}"
         files.append(generated)
@@ -455,7 +460,7 @@ def on_nav(nav, config, files):
     if _session is None:  # mkdocs build: serve's rebuilds are incremental already
         from build_scripts import parallel
 
-        _parallel = parallel.start(config, files, nav, stateless=(on_page_context,))
+        _parallel = parallel.start(config, files, nav, stateless=(on_page_context,), own=_own)
     return nav
 
 
@@ -510,7 +515,27 @@ def on_page_markdown(markdown, page, config, files):
     markdown, runs = lift_blocks(markdown, headings)
     if runs or anchors:
         _blocks[page.file.src_uri] = (runs, anchors)
+    if len(runs) == 1 and markdown.strip() == _LONE_RUN and "render" not in vars(page):
+        page.render = _without_markdown(page)
     return markdown
+
+
+def _without_markdown(page):
+    """The ``render`` of a page whose Markdown, once lifted, is one placeholder and nothing
+    else (most pages render makes: every heading and block of theirs is lifted): what
+    MkDocs' own would make of it, without Markdown. ``on_page_content`` does the rest."""
+
+    def render(config, files) -> None:
+        from mkdocs.structure.toc import get_toc
+
+        del page.render  # once: a later build of the page renders it as usual
+        page.content = f"<p>{_LONE_RUN}</p>"
+        page.toc = get_toc([])
+        page._title_from_render = None
+        page.present_anchor_ids = set()
+        page.links_to_anchors = {}
+
+    return render
 
 
 def on_page_content(html, page, config, files):
@@ -618,6 +643,7 @@ def on_post_build(config):
     _blocks.clear()
     _links.clear()
     _headings.clear()
+    _own.clear()
     search.on_post_build(config, handed)
 
 

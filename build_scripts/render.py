@@ -102,10 +102,6 @@ def relative(from_page: str, to_page: str) -> str:
     return "../" * (len(source) - common) + "/".join(target[common:])
 
 
-def _link(text: str, from_page: str, to_page: str) -> str:
-    return f"[{mdtext.escape(text)}]({relative(from_page, to_page)})"
-
-
 def format_date(day: datetime.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
@@ -136,11 +132,22 @@ def html_link(text: str, from_page: str, to_page: str, directory_urls: bool) -> 
     return f'<a href="{href}">{_text(text)}</a>'
 
 
+def raw_block(name: str, elements: list[str]) -> list[str]:
+    """Page lines of a raw HTML block of ``elements`` (each already HTML, none a line
+    ``</div>``), as a ``<div>`` of class ``dossier-<name>``: what render writes that is no
+    contributor's Markdown, made without Markdown (``RAW_BLOCK``)."""
+    return [f'<div class="dossier-{name}">', *elements, "</div>"]
+
+
 def raw_paragraphs(name: str, paragraphs: list[str]) -> list[str]:
-    """Page lines of a raw HTML block of paragraphs (each already HTML), as a ``<div>`` of
-    class ``dossier-<name>``: what render writes that is no contributor's Markdown, made
-    without Markdown (``RAW_BLOCK``)."""
-    return [f'<div class="dossier-{name}">', *(f"<p>{p}</p>" for p in paragraphs), "</div>"]
+    """``raw_block`` of paragraphs, each already HTML."""
+    return raw_block(name, [f"<p>{p}</p>" for p in paragraphs])
+
+
+def _html_ul(items: list[str]) -> list[str]:
+    """Lines of a plain HTML list of ``<li>`` items, which search indexes like any text
+    (``html_list`` is a listing, which it does not)."""
+    return ["<ul>", *items, "</ul>"]
 
 
 def html_list(items: list[str]) -> list[str]:
@@ -254,14 +261,18 @@ def render_article(
             items.append(f"<li>{link} — {kind}, {_plural(counts[actor_id], 'mention')}</li>")
         lines += ["## Actors named", *html_list(items)]
     if article.quotes:
-        lines += ["## Quotes", ""]
+        quotes = []
         for quote in article.quotes:
             speaker = dossier.actors_by_id[quote.speaker]
-            lines += [_quote_line(quote, _link(speaker.name, path, actor_path(speaker.id)), ""), ""]
+            said_by = html_link(speaker.name, path, actor_path(speaker.id), directory_urls)
+            quotes.append(_quote_html(quote, said_by))
+        lines += ["## Quotes", "", *raw_block("quotes", quotes), ""]
     if article.events:
-        lines += ["## Events reported", ""]
-        lines += [_event_line(article.slug, e, dossier, index, path) for e in article.events]
-        lines.append("")
+        events = [
+            _event_item(article.slug, e, dossier, index, path, directory_urls)
+            for e in article.events
+        ]
+        lines += ["## Events reported", "", *raw_block("events", _html_ul(events)), ""]
     if related:
         items = related_items(related, dossier, index, path, directory_urls)
         lines += ["## Related reading", *html_list(items)]
@@ -370,13 +381,17 @@ def _periods(articles: list[Article]) -> list[_Period]:
     return periods
 
 
-def _period_links(periods: list[_Period], from_page: str, base: str) -> list[str]:
-    """One line per archive page, newest first, with how many articles it lists."""
-    return [
-        f"- {_link(period.label, from_page, f'{base}/{period.name}.md')} — "
-        f"{_plural(len(period.articles), 'article')}"
+def _period_links(
+    periods: list[_Period], from_page: str, base: str, directory_urls: bool, lead: str = ""
+) -> list[str]:
+    """A raw block: the paragraph ``lead`` (HTML) if any, then a list of the archive pages,
+    newest first, with how many articles each lists."""
+    items = [
+        f"<li>{html_link(period.label, from_page, f'{base}/{period.name}.md', directory_urls)} — "
+        f"{_plural(len(period.articles), 'article')}</li>"
         for period in periods
-    ] + [""]
+    ]
+    return [*raw_block("archive", [*([f"<p>{lead}</p>"] if lead else []), *_html_ul(items)]), ""]
 
 
 def _period_pages(
@@ -388,7 +403,12 @@ def _period_pages(
         path = f"{base}/{period.name}.md"
         heading = f"{title}: articles of {period.label}"
         lines = [_front_matter(heading, ""), f"# {mdtext.escape(heading)}", ""]
-        lines += [f"{_plural(len(period.articles), 'article')}, newest first.", ""]
+        lines += [
+            *raw_paragraphs(
+                "intro", [f"{_plural(len(period.articles), 'article')}, newest first."]
+            ),
+            "",
+        ]
         grouped = _grouped_by_month(period.articles, path, "##", directory_urls)
         lines += grouped[2:] if period.one_year else grouped  # the year is in the title
         pages.append(Page(path, "\n".join(lines), source))
@@ -404,25 +424,33 @@ def format_partial_date(date: PartialDate) -> str:
     return format_date(datetime.date(date.year, date.month, date.day))
 
 
-def _event_line(slug: str, event: Event, dossier: Dossier, index: Index, from_page: str) -> str:
+def _event_item(
+    slug: str, event: Event, dossier: Dossier, index: Index, from_page: str, directory_urls: bool
+) -> str:
+    """An event as an HTML list item: when, what, who, and the article that reports it."""
     when = format_partial_date(event.date)
     if event.wording:
-        when += f" (“{mdtext.escape(event.wording)}”)"
+        when += f" (“{_text(event.wording)}”)"
     actors = ", ".join(
-        _link(dossier.actors_by_id[a].name, from_page, actor_path(a)) for a in event.actors
+        html_link(dossier.actors_by_id[a].name, from_page, actor_path(a), directory_urls)
+        for a in event.actors
     )
-    source = _link(index.articles_by_slug[slug].title, from_page, article_path(slug))
-    line = f"- **{when}**: {mdtext.escape(event.summary)}"
+    title = index.articles_by_slug[slug].title
+    source = html_link(title, from_page, article_path(slug), directory_urls)
+    item = f"<li><strong>{when}</strong>: {_text(event.summary)}"
     if actors:
-        line += f" — {actors}"
-    return line + f" ({source})"
+        item += f" — {actors}"
+    return item + f" ({source})</li>"
 
 
-def _quote_line(quote: Quote, said_by: str, where: str) -> str:
-    line = f"> “{mdtext.escape(quote.text)}”\n>\n> — {said_by}"
+def _quote_html(quote: Quote, said_by: str, where: str = "") -> str:
+    """A quote as an HTML block quote; ``said_by`` and ``where`` are HTML."""
+    attribution = f"— {said_by}"
     if quote.context:
-        line += f", *{mdtext.escape(quote.context)}*"
-    return line + (f", {where}" if where else "")
+        attribution += f", <em>{_text(quote.context)}</em>"
+    if where:
+        attribution += f", {where}"
+    return f"<blockquote><p>“{_text(quote.text)}”</p><p>{attribution}</p></blockquote>"
 
 
 def _term_page(
@@ -439,13 +467,17 @@ def _term_page(
 ) -> list[Page]:
     """One page per actor or topic, plus per-year pages when its articles overflow."""
     lines = [_front_matter(name, description, boost=2), f"# {mdtext.escape(name)}", ""]
-    lines += [f"**{label}**", ""]
+    about = [f"<p><strong>{_text(label)}</strong></p>"]
     if aliases:
-        lines += ["Also called: " + ", ".join(f"*{mdtext.escape(a)}*" for a in aliases), ""]
-    lines += [mdtext.escape(description), ""]
+        about.append(
+            "<p>Also called: " + ", ".join(f"<em>{_text(a)}</em>" for a in aliases) + "</p>"
+        )
+    if description:
+        about.append(f"<p>{_text(description)}</p>")
+    lines += [*raw_block("about", about), ""]
     lines += [f"## Articles ({len(articles)})", ""]
     if not articles:
-        lines += ["No article in the dossier names this yet.", ""]
+        lines += [*raw_paragraphs("note", ["No article in the dossier names this yet."]), ""]
     else:
         lines += html_list(
             [
@@ -457,11 +489,8 @@ def _term_page(
     if len(articles) > LISTING_LIMIT:
         base = path[: -len(".md")]
         periods = _periods(articles)
-        lines += [
-            f"The newest {LISTING_LIMIT} are shown above. Every article, by date:",
-            "",
-            *_period_links(periods, path, base),
-        ]
+        lead = f"The newest {LISTING_LIMIT} are shown above. Every article, by date:"
+        lines += _period_links(periods, path, base, directory_urls, lead)
         pages = _period_pages(name, periods, base, source, directory_urls)
     for heading, section in sections:
         if section:
@@ -507,22 +536,18 @@ def render_actor(
     path = actor_path(actor.id)
     slugs = index.articles_by_actor[actor.id]
     articles = [index.articles_by_slug[slug] for slug in slugs]
-    quotes = [
-        _quote_line(
-            quote,
-            mdtext.escape(actor.name),
-            _link(index.articles_by_slug[slug].title, path, article_path(slug))
-            + f", {format_date(index.articles_by_slug[slug].date)}",
-        )
-        + "\n"
-        for slug, quote in index.quotes_by_actor[actor.id]
-    ]
-    timeline = [
-        _event_line(slug, event, dossier, index, path)
+    quotes = []
+    for slug, quote in index.quotes_by_actor[actor.id]:
+        source = index.articles_by_slug[slug]
+        where = html_link(source.title, path, article_path(slug), directory_urls)
+        quotes.append(_quote_html(quote, _text(actor.name), f"{where}, {format_date(source.date)}"))
+    events = [
+        _event_item(slug, event, dossier, index, path, directory_urls)
         for slug, event in index.events_by_actor[actor.id]
     ]
+    timeline = _html_ul(events) if events else []
     if articles:
-        timeline += [*([""] if timeline else []), f"Named in articles of {_years_named(articles)}."]
+        timeline.append(f"<p>Named in articles of {_years_named(articles)}.</p>")
     drawing = network.neighbourhood(actor.id, dossier, index, path, directory_urls)
     related = [drawing] if drawing else []
     return _term_page(
@@ -533,7 +558,11 @@ def render_actor(
         description=actor.description,
         articles=articles,
         article_notes=_mention_notes(actor.id, slugs, index),
-        sections=[("Quotes", quotes), ("Timeline", timeline), ("Named alongside", related)],
+        sections=[
+            ("Quotes", raw_block("quotes", quotes) if quotes else []),
+            ("Timeline", raw_block("timeline", timeline) if timeline else []),
+            ("Named alongside", related),
+        ],
         source="actors.yml",
         directory_urls=directory_urls,
     )
@@ -544,17 +573,18 @@ def render_topic(
 ) -> list[Page]:
     path = topic_path(topic.id)
     articles = [index.articles_by_slug[slug] for slug in index.articles_by_topic[topic.id]]
-    timeline = [
-        _event_line(slug, event, dossier, index, path)
+    events = [
+        _event_item(slug, event, dossier, index, path, directory_urls)
         for slug, event in index.events_by_topic[topic.id]
     ]
+    timeline = _html_ul(events) if events else []
     if articles:
-        timeline += [*([""] if timeline else []), f"Articles of {_years_named(articles)}."]
-    related = [
-        f"- {_link(dossier.actors_by_id[actor_id].name, path, actor_path(actor_id))} — "
-        f"in {_plural(count, 'article')}"
-        for actor_id, count in index.actors_by_topic[topic.id][:NEIGHBOURS_SHOWN]
-    ]
+        timeline.append(f"<p>Articles of {_years_named(articles)}.</p>")
+    related = []
+    for actor_id, count in index.actors_by_topic[topic.id][:NEIGHBOURS_SHOWN]:
+        name = dossier.actors_by_id[actor_id].name
+        link = html_link(name, path, actor_path(actor_id), directory_urls)
+        related.append(f"<li>{link} — in {_plural(count, 'article')}</li>")
     return _term_page(
         path=path,
         name=topic.name,
@@ -563,7 +593,10 @@ def render_topic(
         description=topic.description,
         articles=articles,
         article_notes={a.slug: [_text(a.summary)] for a in articles if a.summary},
-        sections=[("Timeline", timeline), ("Actors most named", related)],
+        sections=[
+            ("Timeline", raw_block("timeline", timeline) if timeline else []),
+            ("Actors most named", raw_block("neighbours", _html_ul(related)) if related else []),
+        ],
         source="topics.yml",
         directory_urls=directory_urls,
     )
@@ -579,14 +612,15 @@ def render_articles_index(dossier: Dossier, directory_urls: bool = True) -> list
         _front_matter("Articles", "Every article in the dossier, newest first."),
         "# Articles",
         "",
-        f"{_plural(len(articles), 'article')}, newest first.",
+        *raw_paragraphs("intro", [f"{_plural(len(articles), 'article')}, newest first."]),
         "",
     ]
     if len(articles) <= ARTICLES_ON_INDEX:
         lines += _grouped_by_month(articles, path, "##", directory_urls)
         return [Page(path, "\n".join(lines), "")]
     periods = _periods(articles)
-    lines += ["## By date", "", *_period_links(periods, path, ARTICLES), "## Latest"]
+    lines += ["## By date", "", *_period_links(periods, path, ARTICLES, directory_urls)]
+    lines.append("## Latest")
     lines += html_list([_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]])
     archive = _period_pages("Articles", periods, ARTICLES, "", directory_urls)
     return [Page(path, "\n".join(lines), ""), *archive]
@@ -596,22 +630,26 @@ def _month_anchor(year: int, month: int) -> str:
     return f"{MONTHS[month - 1].lower()}-{year}"
 
 
-def render_timeline(dossier: Dossier, index: Index) -> Page:
+def render_timeline(dossier: Dossier, index: Index, directory_urls: bool = True) -> Page:
     """Events and article dates by year and month; articles are counted, events listed."""
     path = "timeline.md"
     paginated = len(dossier.articles) > ARTICLES_ON_INDEX
+    intro = (
+        "Events as the articles report them, dated as precisely as the articles allow, and the "
+        "articles published each month."
+    )
     lines = [
         _front_matter("Timeline", "Events reported in the articles, and when they appeared."),
         "# Timeline",
         "",
-        "Events as the articles report them, dated as precisely as the articles allow, and the "
-        "articles published each month.",
+        *raw_paragraphs("intro", [intro]),
         "",
     ]
     events_by_month: dict[tuple[int, int], list[str]] = {}
     for slug, event in index.events:
         key = (event.date.year, event.date.month)
-        events_by_month.setdefault(key, []).append(_event_line(slug, event, dossier, index, path))
+        item = _event_item(slug, event, dossier, index, path, directory_urls)
+        events_by_month.setdefault(key, []).append(item)
     page_of: dict[tuple[int, int], str] = {}  # the archive page of each month's articles
     if paginated:
         for period in _periods(list(dossier.articles)):
@@ -627,15 +665,17 @@ def render_timeline(dossier: Dossier, index: Index) -> Page:
             year = key[0]
             lines += [f"## {year}", ""]
         if key[1] == 0:
-            lines += ["Known only to the year:", "", *events_by_month[key], ""]
+            known = ["<p>Known only to the year:</p>", *_html_ul(events_by_month[key])]
+            lines += [*raw_block("events", known), ""]
             continue
         lines += [f"### {MONTHS[key[1] - 1]} {key[0]}", ""]
-        lines += events_by_month.get(key, [])
+        items = list(events_by_month.get(key, []))
         if key in published:
             target = page_of[key] if paginated else f"{ARTICLES}/index.md"
-            link = relative(path, target) + f"#{_month_anchor(*key)}"
-            lines.append(f"- [{_plural(published[key], 'article')} published]({link})")
-        lines.append("")
+            href = network.page_url(path, target, directory_urls) + f"#{_month_anchor(*key)}"
+            text = f"{_plural(published[key], 'article')} published"
+            items.append(f'<li><a href="{html.escape(href)}">{text}</a></li>')
+        lines += [*raw_block("events", _html_ul(items)), ""]
     return Page(path, "\n".join(lines), "")
 
 
@@ -650,6 +690,7 @@ def _source_pages(
     """An index and a page per author or per publication, with the op-ed share."""
     index_path = f"{kind}/index.md"
     lines = [_front_matter(heading, ""), f"# {heading}", ""]
+    entries = []
     pages = []
     for key in sorted(table, key=lambda k: (-len(table[k]), names[k].casefold(), k)):
         articles = [index.articles_by_slug[slug] for slug in table[key]]
@@ -657,70 +698,84 @@ def _source_pages(
         share = f"{round(100 * opinion / len(articles))}% opinion"
         path = f"{kind}/{key}.md"
         count = _plural(len(articles), "article")
-        lines.append(f"- {_link(names[key], index_path, path)} — {count}, {share}")
+        link = html_link(names[key], index_path, path, directory_urls)
+        entries.append(f"<li>{link} — {count}, {share}</li>")
+        about = [
+            f"<p>{_plural(len(articles), 'article')} in the dossier, {share} "
+            f"({opinion} op-ed, {len(articles) - opinion} news).</p>"
+        ]
+        if kind == "publications":
+            authors = sorted({a.author for a in articles}, key=str.casefold)
+            about.append("<p>Authors: " + ", ".join(_text(a) for a in authors) + ".</p>")
         body = [
             _front_matter(names[key], ""),
             f"# {mdtext.escape(names[key])}",
             "",
-            f"{_plural(len(articles), 'article')} in the dossier, {share} "
-            f"({opinion} op-ed, {len(articles) - opinion} news).",
-            "",
+            *raw_block("about", about),
         ]
-        if kind == "publications":
-            authors = sorted({a.author for a in articles}, key=str.casefold)
-            body += ["Authors: " + ", ".join(mdtext.escape(a) for a in authors) + ".", ""]
         body += html_list(
             [_article_item(a, path, directory_urls) for a in articles[:LISTING_LIMIT]]
         )
         if len(articles) > LISTING_LIMIT:
             periods = _periods(articles)
-            body += ["Every article, by date:", "", *_period_links(periods, path, path[:-3])]
+            lead = "Every article, by date:"
+            body += _period_links(periods, path, path[:-3], directory_urls, lead)
             pages += _period_pages(names[key], periods, path[:-3], "", directory_urls)
         pages.append(Page(path, "\n".join(body), ""))
-    return [Page(index_path, "\n".join([*lines, ""]), ""), *pages]
+    if entries:
+        lines += [*raw_block("index", _html_ul(entries)), ""]
+    return [Page(index_path, "\n".join(lines), ""), *pages]
 
 
-def render_actors_index(dossier: Dossier, index: Index) -> Page:
+def render_actors_index(dossier: Dossier, index: Index, directory_urls: bool = True) -> Page:
     path = f"{ACTORS}/index.md"
     lines = [
         _front_matter("Actors", "The people, states and groups the articles name, by kind."),
         "# Actors",
         "",
-        f"{_plural(len(dossier.actors), 'actor')}, grouped by kind.",
+        *raw_paragraphs("intro", [f"{_plural(len(dossier.actors), 'actor')}, grouped by kind."]),
         "",
     ]
     for kind, (_, heading) in ACTOR_KIND_LABELS.items():
         members = sorted((a for a in dossier.actors if a.kind == kind), key=_sort_name)
-        if not members:
-            continue
-        lines += [f"## {heading}", ""]
-        for actor in members:
-            count = len(index.articles_by_actor[actor.id])
-            lines.append(
-                f"- {_link(actor.name, path, actor_path(actor.id))} — "
-                f"{mdtext.escape(actor.description)} ({_plural(count, 'article')})"
-            )
-        lines.append("")
+        if members:
+            entries = [
+                _index_entry(a, path, actor_path(a.id), index.articles_by_actor, directory_urls)
+                for a in members
+            ]
+            lines += [f"## {heading}", "", *raw_block("index", _html_ul(entries)), ""]
     return Page(path, "\n".join(lines), "actors.yml")
 
 
-def render_topics_index(dossier: Dossier, index: Index) -> Page:
+def render_topics_index(dossier: Dossier, index: Index, directory_urls: bool = True) -> Page:
     path = f"{TOPICS}/index.md"
+    entries = [
+        _index_entry(t, path, topic_path(t.id), index.articles_by_topic, directory_urls)
+        for t in sorted(dossier.topics, key=_sort_name)
+    ]
     lines = [
         _front_matter("Topics", "The subjects the articles are filed under."),
         "# Topics",
         "",
-        f"{_plural(len(dossier.topics), 'topic')}.",
+        *raw_paragraphs("intro", [f"{_plural(len(dossier.topics), 'topic')}."]),
+        "",
+        *(raw_block("index", _html_ul(entries)) if entries else []),
         "",
     ]
-    for topic in sorted(dossier.topics, key=_sort_name):
-        count = len(index.articles_by_topic[topic.id])
-        lines.append(
-            f"- {_link(topic.name, path, topic_path(topic.id))} — "
-            f"{mdtext.escape(topic.description)} ({_plural(count, 'article')})"
-        )
-    lines.append("")
     return Page(path, "\n".join(lines), "topics.yml")
+
+
+def _index_entry(
+    record: Actor | Topic,
+    from_page: str,
+    to_page: str,
+    articles_by: dict[str, tuple[str, ...]],
+    directory_urls: bool,
+) -> str:
+    """An actor or topic on its index: linked name, description, how many articles."""
+    link = html_link(record.name, from_page, to_page, directory_urls)
+    count = _plural(len(articles_by[record.id]), "article")
+    return f"<li>{link} — {_text(record.description)} ({count})</li>"
 
 
 def _sort_name(record: Actor | Topic) -> tuple[str, str]:
@@ -733,16 +788,22 @@ def render_home(dossier: Dossier, title: str, directory_urls: bool = True) -> Pa
     publications = len({a.publication for a in articles})
     lines = [_front_matter(title, ""), f"# {mdtext.escape(title)}", ""]
     counts = [
-        _link(_plural(len(articles), "article"), HOME, f"{ARTICLES}/index.md")
+        html_link(_plural(len(articles), "article"), HOME, f"{ARTICLES}/index.md", directory_urls)
         + f" ({len(articles) - opinion} news, {opinion} opinion)",
         f"from {_plural(publications, 'publication')}",
-        _link(_plural(len(dossier.actors), "actor"), HOME, f"{ACTORS}/index.md"),
-        _link(_plural(len(dossier.topics), "topic"), HOME, f"{TOPICS}/index.md"),
+        html_link(
+            _plural(len(dossier.actors), "actor"), HOME, f"{ACTORS}/index.md", directory_urls
+        ),
+        html_link(
+            _plural(len(dossier.topics), "topic"), HOME, f"{TOPICS}/index.md", directory_urls
+        ),
     ]
-    lines += ["This dossier holds " + ", ".join(counts) + ".", ""]
+    about = ["This dossier holds " + ", ".join(counts) + "."]
     if articles:
         first, last = articles[-1].date, articles[0].date
-        lines += [f"The articles run from {format_date(first)} to {format_date(last)}.", ""]
+        about.append(f"The articles run from {format_date(first)} to {format_date(last)}.")
+    lines += [*raw_paragraphs("intro", about), ""]
+    if articles:
         lines.append("## Latest articles")
         lines += html_list(
             [
@@ -791,9 +852,9 @@ def each_page(
         yield from exports.each_page(dossier, index, site_url, title, entries)
         yield render_home(dossier, title, directory_urls)
         yield from render_articles_index(dossier, directory_urls)
-        yield render_actors_index(dossier, index)
-        yield render_topics_index(dossier, index)
-        yield render_timeline(dossier, index)
+        yield render_actors_index(dossier, index, directory_urls)
+        yield render_topics_index(dossier, index, directory_urls)
+        yield render_timeline(dossier, index, directory_urls)
         by_author, by_publication = index.articles_by_author, index.articles_by_publication
         for kind, heading, articles_by, names in (
             ("authors", "Authors", by_author, index.author_names),

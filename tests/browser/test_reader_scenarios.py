@@ -135,7 +135,7 @@ def test_topic_link_leads_to_the_topic_page(page: Page, site_url: str) -> None:
     expect(page).to_have_url(site_url + "topics/us-in-iraq/")
     content = page.locator("article.md-content__inner")
     expect(content.locator("h1")).to_have_text(heading("US in Iraq"))
-    expect(content.locator("h1 + p")).to_have_text("Topic")
+    expect(content.locator("h1 + .dossier-about > p").first).to_have_text("Topic")
     expect(content).to_contain_text("Also called: US ib Iraq")
     listed = listed_articles(content).get_by_role("link", name=ARTICLE_TITLE, exact=True)
     expect(listed).to_have_count(1)

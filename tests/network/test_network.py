@@ -261,10 +261,16 @@ def test_seed_neighbourhood_of_iran(seed) -> None:
         "</li>" in snippet
     )
     assert '<li><a href="../iraq/">Iraq</a> — state, named together in 1 article</li>' in snippet
-    assert "[the actor network](../network.md)" in snippet
+    assert (  # actors/iran.md is served at actors/iran/, network.md at network/
+        '<div class="dossier-caption">\n'
+        "<p>The actors named in the most articles with Iran; "
+        '<a href="../../network/">the actor network</a> shows the whole dossier.</p>\n'
+        "</div>"
+    ) in snippet
     flat = neighbourhood("iran", dossier, index, "actors/iran.md", directory_urls=False)
     assert nodes(drawing(flat))["Iraq"][3] == "iraq.html"
     assert '<li><a href="iraq.html">Iraq</a>' in flat
+    assert '<a href="../network.html">the actor network</a>' in flat
 
 
 def joined_to_centre(svg: ET.Element, label: str) -> bool:

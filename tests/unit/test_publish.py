@@ -307,8 +307,8 @@ def test_lifted_links_give_the_same_html(fixture: str, make_dossier) -> None:
         for start, end in spans_of(page.links, page.text):
             link = page.text[start:end]
             assert re.fullmatch(r"\[[^\]]+\]\((\.\./)+actors/[a-z0-9-]+\.md\)", link)
-        expected, _, _, none, _ = _rendered(config, files, page.path, b"", b"")
-        got, _, _, count, _ = _rendered(config, files, page.path, page.links, b"")
+        expected, _, _, none, _, _ = _rendered(config, files, page.path, b"", b"")
+        got, _, _, count, _, _ = _rendered(config, files, page.path, page.links, b"")
         assert none == 0 and count == len(spans_of(page.links, page.text))
         assert got == expected, page.path
         lifted += count
@@ -336,21 +336,29 @@ def _site(folder: Path):
     return config, pages, files
 
 
-def _rendered(config, files, path: str, links: bytes, headings: bytes):
+def _rendered(config, files, path: str, links: bytes, headings: bytes, hook: bool = False):
     """What the hook makes of a generated page, with its links and headings lifted or not: its
-    HTML, table of contents and anchors, and how many links and headings it lifted."""
+    HTML, table of contents and anchors, how many links and headings it lifted, and whether it
+    was made without Markdown. ``hook``: lifted by the hook's ``on_page_markdown``, which also
+    lets go of the file's text (so last)."""
     from mkdocs.structure.pages import Page as MkDocsPage
 
     page = MkDocsPage(None, files.get_file_from_path(path), config)
     page.read_source(config)
-    page.markdown, anchors = publish.lift_links(page.markdown, links, page, files)
-    page.markdown, runs = publish.lift_blocks(page.markdown, headings)
+    if hook:
+        publish._links[path], publish._headings[path] = links, headings
+        page.markdown = publish.on_page_markdown(page.markdown, page, config, files)
+        runs, anchors = publish._blocks.pop(path, ([], []))
+    else:
+        page.markdown, anchors = publish.lift_links(page.markdown, links, page, files)
+        page.markdown, runs = publish.lift_blocks(page.markdown, headings)
+    without_markdown = "render" in vars(page)
     page.render(config, files)
     html = publish.restore_links(page.content, anchors)
     html = publish.restore_blocks(html, runs, page, publish._toc_permalink(config))
     toc = [(item.level, item.id, item.title, len(item.children)) for item in _walk(page.toc)]
     found = sum(not isinstance(piece, str) for run in runs for piece in run)
-    return html, toc, page.present_anchor_ids, len(anchors), found
+    return html, toc, page.present_anchor_ids, len(anchors), found, without_markdown
 
 
 def _walk(items):
@@ -393,10 +401,46 @@ def test_lifted_headings_give_the_same_html_and_contents(fixture: str, make_doss
     assert lifted >= 10
     if fixture == "headings":
         (page,) = [p for p in pages if p.path == "articles/2021-06-14-northland-and-quill.md"]
-        html, toc, ids, _, _ = _rendered(config, files, page.path, page.links, page.headings)
+        html, toc, ids, *_ = _rendered(config, files, page.path, page.links, page.headings)
         assert {"source", "source_1", "topics", "topics_1", "topics_2"} <= ids
         assert '<h2 id="source_1">Source<a class="headerlink" href="#source_1"' in html
         assert [entry[1] for entry in toc].count("topics_2") == 1
+
+
+@pytest.mark.parametrize("fixture", ["hostile", "related", "bundled"])
+def test_pages_all_lifted_are_made_without_markdown_as_markdown_makes_them(
+    fixture: str,
+) -> None:
+    """A page whose Markdown, once the hook has lifted its blocks, headings and links, is one
+    placeholder skips Markdown: the same HTML, table of contents and anchors as Markdown
+    makes of the whole page. Every listing page whose title is plain text is one (the others
+    go through Markdown); an article page never is."""
+    from build_scripts.model import OWN_HEADING
+
+    if fixture == "bundled":
+        folder = Path(publish.__file__).resolve().parents[1] / "dossier"
+    else:
+        folder = FIXTURES / fixture
+    config, pages, files = _site(folder)
+    made_without = set()
+    for page in pages:
+        expected = _rendered(config, files, page.path, b"", b"")
+        got = _rendered(config, files, page.path, page.links, page.headings, hook=True)
+        assert got[:3] == expected[:3], page.path
+        if got[5]:
+            made_without.add(page.path)
+    titles = {p.path: next(x for x in p.text.split("\n") if x.startswith("# ")) for p in pages}
+    listings = {
+        path: OWN_HEADING.fullmatch(title) is not None
+        for path, title in titles.items()
+        if path.split("/")[0] in ("actors", "topics", "authors", "publications")
+    }
+    assert {path for path, plain in listings.items() if plain} <= made_without
+    assert not {path for path, plain in listings.items() if not plain} & made_without
+    assert sum(listings.values()) >= 5
+    if fixture == "hostile":
+        assert not all(listings.values())  # titles Markdown must read: made with Markdown
+    assert not {p.path for p in pages if not p.own} & made_without  # the articles
 
 
 def test_a_heading_span_that_holds_no_heading_line_is_left_alone() -> None:
@@ -419,8 +463,8 @@ def test_headings_and_blocks_only_blank_lines_separate_are_lifted_as_one() -> No
     listing = '<ul class="dossier-listing">\n<li>One</li>\n</ul>'
     text = f"# Title\n\nText.\n\n## Topics\n{listing}\n\n## Source\n\n> Quoted.\n\n## End\n"
     lifted, runs = publish.lift_blocks(text, heading_spans(text))
-    assert runs == [[(2, "Topics"), listing, (2, "Source")], [(2, "End")]]
-    assert "> Quoted." in lifted and "## " not in lifted
+    assert runs == [[(1, "Title")], [(2, "Topics"), listing, (2, "Source")], [(2, "End")]]
+    assert "Text." in lifted and "> Quoted." in lifted and "#" not in lifted
 
 
 def test_a_link_span_that_holds_no_link_is_left_alone() -> None:

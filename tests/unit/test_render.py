@@ -7,6 +7,7 @@ import copy
 import html
 import io
 import os
+import posixpath
 import re
 
 import markdown
@@ -373,7 +374,13 @@ def test_actor_page_lists_articles_newest_first_with_bolded_sentences(pages):
         "search": {"boost": 2},
     }
     assert head(text) == (
-        "# Northland\n\n**State**\n\nAlso called: *NL*\n\nA fictional state used in tests\\.\n"
+        "# Northland\n"
+        "\n"
+        '<div class="dossier-about">\n'
+        "<p><strong>State</strong></p>\n"
+        "<p>Also called: <em>NL</em></p>\n"
+        "<p>A fictional state used in tests.</p>\n"
+        "</div>\n"
     )
     assert section(text, "Articles (2)") == (
         '<ul class="dossier-listing">\n'
@@ -412,7 +419,10 @@ def test_actor_page_shows_three_sentences_per_article_then_a_count(validated, ar
 
 def test_actor_named_nowhere_says_so(pages):
     text = pages["actors/southmark.md"]
-    assert "\n## Articles (0)\n\nNo article in the dossier names this yet.\n" in text
+    assert (
+        "\n## Articles (0)\n\n"
+        '<div class="dossier-note">\n<p>No article in the dossier names this yet.</p>\n</div>\n'
+    ) in text
     assert "## Named alongside" not in text
 
 
@@ -424,8 +434,13 @@ def test_topic_page(pages):
         "search": {"boost": 2},
     }
     assert head(text) == (
-        "# Ferries\n\n**Topic**\n\nAlso called: *ferry servce*\n\n"
-        "A fictional topic used in tests\\.\n"
+        "# Ferries\n"
+        "\n"
+        '<div class="dossier-about">\n'
+        "<p><strong>Topic</strong></p>\n"
+        "<p>Also called: <em>ferry servce</em></p>\n"
+        "<p>A fictional topic used in tests.</p>\n"
+        "</div>\n"
     )
     assert section(text, "Articles (2)") == (
         '<ul class="dossier-listing">\n'
@@ -439,8 +454,12 @@ def test_topic_page(pages):
         "</ul>"
     )
     assert section(text, "Actors most named") == (
-        "- [Ada Quill](../actors/ada-quill.md) — in 2 articles\n"
-        "- [Northland](../actors/northland.md) — in 2 articles"
+        '<div class="dossier-neighbours">\n'
+        "<ul>\n"
+        '<li><a href="../../actors/ada-quill/">Ada Quill</a> — in 2 articles</li>\n'
+        '<li><a href="../../actors/northland/">Northland</a> — in 2 articles</li>\n'
+        "</ul>\n"
+        "</div>"
     )
 
 
@@ -450,9 +469,11 @@ def test_topic_page(pages):
 def test_home_page_counts_and_latest_articles(pages):
     text = pages["index.md"]
     assert (
-        "\nThis dossier holds [3 articles](articles/index.md) (1 news, 2 opinion), "
-        "from 1 publication, [3 actors](actors/index.md), [2 topics](topics/index.md).\n"
-        "\nThe articles run from 1 June 2021 to 20 June 2021.\n"
+        '\n<div class="dossier-intro">\n'
+        '<p>This dossier holds <a href="articles/">3 articles</a> (1 news, 2 opinion), '
+        'from 1 publication, <a href="actors/">3 actors</a>, <a href="topics/">2 topics</a>.</p>\n'
+        "<p>The articles run from 1 June 2021 to 20 June 2021.</p>\n"
+        "</div>\n"
     ) in text
     latest = text.split("## Latest articles\n", 1)[1]
     assert [m for m in re.findall(r'<a href="articles/([^/"]+)/"', latest)] == [
@@ -466,7 +487,9 @@ def test_articles_index_newest_first_by_year_and_month(pages):
     assert body_of(pages["articles/index.md"]) == (
         "\n\n# Articles\n"
         "\n"
-        "3 articles, newest first.\n"
+        '<div class="dossier-intro">\n'
+        "<p>3 articles, newest first.</p>\n"
+        "</div>\n"
         "\n"
         "## 2021\n"
         "\n"
@@ -486,18 +509,35 @@ def test_articles_index_newest_first_by_year_and_month(pages):
 
 def test_actors_index_groups_by_kind(pages):
     assert (
-        "\n## People\n\n- [Ada Quill](ada-quill.md) — A fictional minister used in tests\\. "
-        "(2 articles)\n\n## States\n\n"
-        "- [Northland](northland.md) — A fictional state used in tests\\. (2 articles)\n"
-        "- [Southmark](southmark.md) — A fictional state no article names\\. (0 articles)\n"
+        "\n## People\n\n"
+        '<div class="dossier-index">\n'
+        "<ul>\n"
+        '<li><a href="ada-quill/">Ada Quill</a> — A fictional minister used in tests. '
+        "(2 articles)</li>\n"
+        "</ul>\n"
+        "</div>\n"
+        "\n## States\n\n"
+        '<div class="dossier-index">\n'
+        "<ul>\n"
+        '<li><a href="northland/">Northland</a> — A fictional state used in tests. '
+        "(2 articles)</li>\n"
+        '<li><a href="southmark/">Southmark</a> — A fictional state no article names. '
+        "(0 articles)</li>\n"
+        "</ul>\n"
+        "</div>\n"
     ) in pages["actors/index.md"]
 
 
 def test_topics_index(pages):
     assert (
-        "\n2 topics.\n\n"
-        "- [Ferries](ferries.md) — A fictional topic used in tests\\. (2 articles)\n"
-        "- [Harbours](harbours.md) — Another fictional topic used in tests\\. (2 articles)\n"
+        '\n<div class="dossier-intro">\n<p>2 topics.</p>\n</div>\n\n'
+        '<div class="dossier-index">\n'
+        "<ul>\n"
+        '<li><a href="ferries/">Ferries</a> — A fictional topic used in tests. (2 articles)</li>\n'
+        '<li><a href="harbours/">Harbours</a> — Another fictional topic used in tests. '
+        "(2 articles)</li>\n"
+        "</ul>\n"
+        "</div>\n"
     ) in pages["topics/index.md"]
 
 
@@ -619,6 +659,25 @@ def archived(validated, article, monkeypatch) -> dict[str, str]:
     return {page.path: page.text for page in render(dossier, index)}
 
 
+def served(page: str) -> str:
+    """Where MkDocs serves a docs-relative ``.md`` page with directory URLs, from the site root:
+    ``articles/index.md`` at ``articles/``, ``actors/northland/2021-06.md`` at
+    ``actors/northland/2021-06/``, ``index.md`` at the root itself ("")."""
+    stem = page.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index")
+    return stem if not stem or stem.endswith("/") else stem + "/"
+
+
+def lands_on(from_page: str, href: str) -> str:
+    """The site path (as ``served`` gives it) that a relative ``href`` on ``from_page`` opens;
+    the fragment is kept."""
+    url, hash_, fragment = href.partition("#")
+    joined = posixpath.normpath(posixpath.join("/" + served(from_page), url))
+    target = joined.lstrip("/") + ("/" if url.endswith("/") and joined != "/" else "")
+    return target + hash_ + fragment
+
+
 @pytest.mark.parametrize(
     ("listing", "base"),
     [
@@ -637,12 +696,14 @@ def test_a_long_listing_puts_every_article_on_archive_pages_of_whole_years_or_mo
         "2021-04-to-05": ["Report of 2021-05-01", "Report of 2021-04-01"],
         "2019-2020": ["Report of 2020-03-01", "Report of 2019-02-01"],
     }
-    links = re.findall(r"^- \[([^\]]+)\]\(([^)]+)\) — (\d+) articles?$", archived[listing], re.M)
-    shown = [(label, target.rsplit("/", 1)[-1], int(count)) for label, target, count in links]
+    links = re.findall(
+        r'^<li><a href="([^"]+)">([^<]+)</a> — (\d+) articles?</li>$', archived[listing], re.M
+    )
+    shown = [(label, lands_on(listing, href), int(count)) for href, label, count in links]
     assert shown == [
-        ("June 2021", "2021-06.md", 3),
-        ("April–May 2021", "2021-04-to-05.md", 2),
-        ("2019–2020", "2019-2020.md", 2),
+        ("June 2021", served(f"{base}/2021-06.md"), 3),
+        ("April–May 2021", served(f"{base}/2021-04-to-05.md"), 2),
+        ("2019–2020", served(f"{base}/2019-2020.md"), 2),
     ]
     period = re.compile(rf"{base}/\d{{4}}(-\d{{4}}|-\d\d(-to-\d\d)?)?\.md")
     archive = sorted(path for path in archived if period.fullmatch(path))
@@ -661,6 +722,7 @@ def test_a_long_listing_puts_every_article_on_archive_pages_of_whole_years_or_mo
 def test_the_timeline_links_each_month_to_the_archive_page_holding_it(archived):
     timeline = archived["timeline.md"]
     for month, page in [("june-2021", "2021-06"), ("april-2021", "2021-04-to-05")]:
-        (target,) = re.findall(rf"\]\(([^)]*#{month})\)", timeline)
-        assert target == f"articles/{page}.md#{month}"
+        (target,) = re.findall(rf'<a href="([^"]*#{month})">', timeline)
+        assert target == f"../articles/{page}/#{month}"  # timeline.md is served at timeline/
+        assert lands_on("timeline.md", target) == f"articles/{page}/#{month}"
         assert f"### {month.replace('-', ' ').title()}" in archived[f"articles/{page}.md"]
