@@ -2,15 +2,15 @@
 
 Pure and deterministic: the same input gives byte-identical pages, and nothing is read or
 written here. Every piece of contributor text is escaped on its way into a page
-(``mdtext.escape`` for metadata, ``escape_html_outside_code`` for bodies, ``html.escape``
-inside raw HTML). Text and headings link by relative ``.md`` paths, which MkDocs validates
-and rewrites. Lists (listings, related reading, the actors and topics of an article, an actor's
-neighbours) and an article page's byline, source and reference are raw HTML blocks built here,
-linked by the URLs MkDocs serves the pages at (``network.page_url``, which follows
-``directory_urls``): the site build sets them aside while Python-Markdown reads the page
-(``publish.lift_blocks``), with the plain headings render writes around them
-(``Page.headings``), and they are most of what the dossier adds to a site. Publishing is
-``publish``.
+(``mdtext.escape`` for titles and disclaimers, ``escape_html_outside_code`` for bodies,
+``html.escape`` inside raw HTML). The links render adds to an article's text go to actor
+pages by relative ``.md`` paths, which MkDocs validates and rewrites. Everything else render
+writes around the text, and all of a listing page (actor, topic, source, archive and index
+pages, the timeline, the home page) below its title, is raw HTML blocks built here, linked by
+the URLs MkDocs serves the pages at (``network.page_url``, which follows ``directory_urls``),
+and plain headings (``Page.headings``): the site build sets them aside while Python-Markdown
+reads the page (``publish.lift_blocks``), and a page with nothing else is not given to
+Python-Markdown at all. Publishing is ``publish``.
 """
 
 from __future__ import annotations
@@ -126,9 +126,13 @@ def _text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def html_link(text: str, from_page: str, to_page: str, directory_urls: bool) -> str:
-    """An HTML link from one page to another, both given as docs-relative ``.md`` paths."""
-    href = html.escape(network.page_url(from_page, to_page, directory_urls))
+def html_link(
+    text: str, from_page: str, to_page: str, directory_urls: bool, anchor: str = ""
+) -> str:
+    """An HTML link from one page to another (at ``anchor`` if any), both given as
+    docs-relative ``.md`` paths."""
+    href = network.page_url(from_page, to_page, directory_urls) + (f"#{anchor}" if anchor else "")
+    href = html.escape(href)
     return f'<a href="{href}">{_text(text)}</a>'
 
 
@@ -672,9 +676,9 @@ def render_timeline(dossier: Dossier, index: Index, directory_urls: bool = True)
         items = list(events_by_month.get(key, []))
         if key in published:
             target = page_of[key] if paginated else f"{ARTICLES}/index.md"
-            href = network.page_url(path, target, directory_urls) + f"#{_month_anchor(*key)}"
             text = f"{_plural(published[key], 'article')} published"
-            items.append(f'<li><a href="{html.escape(href)}">{text}</a></li>')
+            link = html_link(text, path, target, directory_urls, _month_anchor(*key))
+            items.append(f"<li>{link}</li>")
         lines += [*raw_block("events", _html_ul(items)), ""]
     return Page(path, "\n".join(lines), "")
 
