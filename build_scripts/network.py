@@ -59,18 +59,18 @@ LABEL_CHARS = 28
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a listing links to many pages, many listings to each
-def _served_at(page: str, directory_urls: bool) -> tuple[tuple[str, ...], str]:
-    """Where MkDocs serves a page: its URL's folders from the site root, and its file name
-    ("" with directory URLs, where every page is a folder's index)."""
+def _served_at(page: str, directory_urls: bool) -> tuple[tuple[str, ...], str, str]:
+    """Where MkDocs serves a page: its URL's folders from the site root, its file name ("" with
+    directory URLs, where every page is a folder's index), and the two as a URL from the root."""
     stem = page[:-3] if page.endswith(".md") else page
     if not directory_urls:
         *folders, name = stem.split("/")
-        return tuple(folders), name + ".html"
-    if stem == "index":
-        return (), ""
-    if stem.endswith("/index"):
-        stem = stem[: -len("/index")]
-    return tuple(stem.split("/")), ""
+        name += ".html"
+    elif stem == "index":
+        folders, name = [], ""
+    else:
+        folders, name = stem.removesuffix("/index").split("/"), ""
+    return tuple(folders), name, "".join(f"{part}/" for part in folders) + name
 
 
 def page_url(from_page: str, to_page: str, directory_urls: bool) -> str:
@@ -82,8 +82,10 @@ def page_url(from_page: str, to_page: str, directory_urls: bool) -> str:
     without, they are ``network.html`` and ``actors/iran.html``, linked as
     ``actors/iran.html``.
     """
-    source, _ = _served_at(from_page, directory_urls)
-    target, name = _served_at(to_page, directory_urls)
+    source = _served_at(from_page, directory_urls)[0]
+    target, name, from_root = _served_at(to_page, directory_urls)
+    if not source or not target or source[0] != target[0]:  # no folder in common: most links
+        return "../" * len(source) + from_root or "./"
     common = 0
     while common < len(source) and common < len(target) and source[common] == target[common]:
         common += 1

@@ -41,8 +41,8 @@ from build_scripts.model import (
     DEFAULT_SITE_URL,
     OWN_HEADING,
     PLAIN_LINK_TEXT,
-    RAW_BLOCK,
     Page,
+    raw_block_spans,
     spans_of,
 )
 from build_scripts.pipeline import Outcome, PipelineProcessError, run_apart
@@ -242,7 +242,7 @@ def lift_blocks(markdown: str, headings: bytes = b"") -> tuple[str, list[list[Pi
     (``Page.headings``) replaced by a placeholder; the runs. A heading span that holds no
     whole plain heading line is left as it is."""
     units: list[tuple[int, int, Piece]] = [
-        (match.start(), match.end(), match.group(0)) for match in RAW_BLOCK.finditer(markdown)
+        (start, end, markdown[start:end]) for start, end in raw_block_spans(markdown)
     ]
     for start, end in spans_of(headings, markdown) if headings else ():
         whole_line = start >= 0 and (end == len(markdown) or markdown[end : end + 1] == "\n")

@@ -132,8 +132,11 @@ def html_link(
     """An HTML link from one page to another (at ``anchor`` if any), both given as
     docs-relative ``.md`` paths."""
     href = network.page_url(from_page, to_page, directory_urls) + (f"#{anchor}" if anchor else "")
-    href = html.escape(href)
-    return f'<a href="{href}">{_text(text)}</a>'
+    return _anchor(href, text)
+
+
+def _anchor(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href)}">{_text(text)}</a>'
 
 
 def raw_block(name: str, elements: list[str]) -> list[str]:
@@ -164,18 +167,22 @@ def _article_item(
 ) -> str:
     """One listing entry: linked title, date, author, publication, kind; then ``after`` on the
     same line and ``below`` under it (both HTML)."""
-    facts = _listed_facts(article.date, article.author, article.publication, article.is_opinion)
-    title = html_link(article.title, from_page, article_path(article.slug), directory_urls)
-    return f"<li><strong>{title}</strong> — {facts}{after}{below}</li>"
+    href = network.page_url(from_page, article_path(article.slug), directory_urls)
+    head = _listed(
+        href, article.title, article.date, article.author, article.publication, article.is_opinion
+    )
+    return f"<li>{head}{after}{below}</li>"
 
 
 @functools.lru_cache(maxsize=1 << 16)  # an article is listed on a dozen pages or more
-def _listed_facts(date: datetime.date, author: str, publication: str, opinion: bool) -> str:
-    """A listing entry's date, author, publication and kind, as HTML."""
+def _listed(
+    href: str, title: str, date: datetime.date, author: str, publication: str, opinion: bool
+) -> str:
+    """A listing entry's linked title, date, author, publication and kind, as HTML."""
     parts = [format_date(date), _text(author), f"<em>{_text(publication)}</em>"]
     if opinion:
         parts.append("Opinion")
-    return " · ".join(parts)
+    return f"<strong>{_anchor(href, title)}</strong> — " + " · ".join(parts)
 
 
 def _quoted(notes: list[str]) -> str:

@@ -57,7 +57,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from build_scripts.model import LISTING_BLOCK
+from build_scripts.model import LISTING_CLASS
 
 FOLDER = "dossier-search"
 MANIFEST = "index.json"
@@ -70,12 +70,14 @@ MAX_WEIGHT = 255
 
 # What is not the page's text: permalink signs, the BibTeX entry, generated lists, and any
 # script or style a hand-written page carries.
+# Every alternative starts with "<", so the regex engine jumps from one "<" to the next (about
+# three times faster than with the listing's "^" first); the lookbehinds are that "^".
 _DROPPED = re.compile(
-    r'<a class="headerlink"[^>]*>.*?</a>'
-    r'|<pre><code class="language-bibtex">.*?</code></pre>'
-    r"|<script\b.*?</script>|<style\b.*?</style>"
-    rf"|{LISTING_BLOCK.pattern}",
-    re.S | re.M | re.I,
+    r'<(?:a class="headerlink"[^>]*>.*?</a>'
+    r'|pre><code class="language-bibtex">.*?</code></pre>'
+    r"|script\b.*?</script>|style\b.*?</style>"
+    rf'|(?:(?<=\n<)|(?<=\A<))ul class="{LISTING_CLASS}">\n.*?\n</ul>(?=\n|\Z))',
+    re.S | re.I,
 )
 _HEADING = re.compile(r'<h([1-6])\b[^>]*?\sid="([^"]*)"[^>]*>(.*?)</h\1\s*>', re.S | re.I)
 # Tags that separate words; every other tag (links, emphasis) joins its text to the next.
