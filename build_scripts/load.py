@@ -10,6 +10,8 @@ check keys or types: that is ``validate``.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from pathlib import Path
 
 from build_scripts.halves import Each, serially
@@ -36,14 +38,17 @@ def display_path(path: Path) -> str:
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     """Read a file as UTF-8 text with BOM and CRLF normalised; never raise on bad content."""
     try:
-        if path.is_symlink():
+        status = os.lstat(path)  # one system call for both questions
+        if stat.S_ISLNK(status.st_mode):
             return None, [Problem(shown, 1, "symbolic links are not allowed in a dossier")]
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if status.st_size > MAX_FILE_BYTES:
             return None, [
-                Problem(shown, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
+                Problem(
+                    shown, 1, f"file is {status.st_size} bytes; the limit is {MAX_FILE_BYTES} bytes"
+                )
             ]
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError as error:
         return None, [Problem(shown, 1, f"cannot read file: {error.strerror or error}")]
     try:
@@ -53,28 +58,41 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
         return None, [
             Problem(shown, line, f"not valid UTF-8 (byte 0x{data[error.start]:02x}); save as UTF-8")
         ]
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [Problem(shown, line, "file contains a NUL character")]
     return text, []
 
 
+# A line that closes the front matter: "---" or "...", then nothing but white space.
+_CLOSING_RE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.M)
+
+
 def split_front_matter(text: str, shown: str) -> tuple[str | None, str, int, list[Problem]]:
     """Return (front matter YAML, body, body's first file line, problems)."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != FENCE:
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if first.rstrip() != FENCE:
         return None, text, 1, [Problem(shown, 1, "expected front matter starting with '---'")]
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in (FENCE, "..."):
-            yaml_text = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1 :])
-            return yaml_text, body, index + 2, []
-    return None, "", 1, [Problem(shown, 1, "front matter is not closed by a '---' line")]
+    closing = _CLOSING_RE.search(text, first_end + 1) if first_end >= 0 else None
+    if closing is None:
+        return None, "", 1, [Problem(shown, 1, "front matter is not closed by a '---' line")]
+    yaml_text = text[first_end + 1 : max(first_end + 1, closing.start() - 1)]
+    body = text[closing.end() + 1 :]
+    return yaml_text, body, text.count("\n", 0, closing.start()) + 2, []
 
 
-def _load_article(path: Path, root: Path, problems: list[Problem]) -> SourceFile:
-    shown = display_path(path)
+def _load_article(
+    path: Path, root: Path, problems: list[Problem], shown_folder: str | None = None
+) -> SourceFile:
+    """``shown_folder``: ``display_path`` of the article's folder, if known."""
+    if shown_folder is None:
+        shown = display_path(path)
+    else:
+        shown = path.name if shown_folder == "." else f"{shown_folder}/{path.name}"
     rel = path.relative_to(root).as_posix()
     text, found = read_text(path, shown)
     problems.extend(found)
@@ -132,12 +150,16 @@ def load(root: str | os.PathLike[str], each: Each = serially) -> Loaded:
     elif not articles_dir.is_dir():
         problems.append(Problem(display_path(articles_dir), 1, "the articles/ folder is missing"))
     else:
-        entries = sorted(articles_dir.iterdir(), key=lambda p: p.name)
-        is_article = [e.suffix == ".md" and (e.is_file() or e.is_symlink()) for e in entries]
+        # The folder's listing says which entries are files (os.scandir: no call per file).
+        with os.scandir(articles_dir) as listing:
+            kinds = sorted((e.name, e.is_file() or e.is_symlink()) for e in listing)
+        entries = [articles_dir / name for name, _ in kinds]
+        is_article = [file and _suffix(name) == ".md" for name, file in kinds]
+        shown_folder = display_path(articles_dir)
 
         def loaded(entry: Path) -> tuple[SourceFile, list[Problem]]:
             found: list[Problem] = []
-            return _load_article(entry, root_path, found), found
+            return _load_article(entry, root_path, found, shown_folder), found
 
         read = iter(each(loaded, [e for e, yes in zip(entries, is_article, strict=True) if yes]))
         for entry, yes in zip(entries, is_article, strict=True):
@@ -150,6 +172,13 @@ def load(root: str | os.PathLike[str], each: Each = serially) -> Loaded:
     actors = _load_registry(root_path / ACTORS_FILE, root_path, problems)
     topics = _load_registry(root_path / TOPICS_FILE, root_path, problems)
     return Loaded(str(root_path), tuple(articles), actors, topics, tuple(problems))
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix``, without making a path: a name's last dot on, unless the dot
+    starts or ends it."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _unexpected(entry: Path, where: str) -> str:

@@ -76,8 +76,9 @@ _INLINE_MARKUP_RE = re.compile(r"[\\\[`*_&\ue000-\ue07f]")
 
 MAX_NESTING = 16
 _BRACKET_OR_BREAK_RE = re.compile(r"[\[\]]|\n\n")
-_LIST_ITEM_RE = re.compile(r"^( *)(?:[-*+]|\d+[.)])[ \t]")
-_QUOTE_PREFIX_RE = re.compile(r"^(?:[ \t]*>)+")
+_DEEP_QUOTE_RE = re.compile(rf"\n(?:[ \t]*>){{{MAX_NESTING + 1}}}")
+# A list item indented by at least 9 spaces or tabs: fewer cannot nest deeper (8 tabs, 32).
+_INDENTED_ITEM_RE = re.compile(r"\n([ \t]{9,})(?:[-*+]|\d+[.)])[ \t]")
 
 
 def nesting_problem(text: str) -> tuple[int, str] | None:
@@ -87,7 +88,8 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
     checked before anything else parses the body. Linear in the text's length.
     """
     depth = 0
-    for match in _BRACKET_OR_BREAK_RE.finditer(text):
+    deep_enough = text.count("[") > MAX_NESTING  # else no paragraph can nest them too deep
+    for match in _BRACKET_OR_BREAK_RE.finditer(text) if deep_enough else ():
         token = match.group(0)
         if token == "[":
             depth += 1
@@ -97,13 +99,22 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
             depth = max(0, depth - 1)
         else:
             depth = 0  # brackets never span paragraphs
-    for offset, line in _lines(text):
-        quote = _QUOTE_PREFIX_RE.match(line)
-        if quote and quote.group(0).count(">") > MAX_NESTING:
-            return offset, f"block quotes nested more than {MAX_NESTING} deep"
-        item = _LIST_ITEM_RE.match(line.replace("\t", "    "))
-        if item and len(item.group(1)) // 2 > MAX_NESTING:
-            return offset, f"lists nested more than {MAX_NESTING} deep"
+    # The first line whose block quotes or list items nest too deep; each pattern starts with
+    # the line break before the line, so the regex engine jumps from one candidate to the next.
+    found: list[tuple[int, int, str]] = []
+    text = "\n" + text  # every line, the first too, has a line break before it
+    if ">" in text:
+        quote = _DEEP_QUOTE_RE.search(text)
+        if quote:
+            found.append((quote.start(), 0, f"block quotes nested more than {MAX_NESTING} deep"))
+    for item in _INDENTED_ITEM_RE.finditer(text):
+        indent = item.group(1)
+        if (len(indent) + 3 * indent.count("\t")) // 2 > MAX_NESTING:  # a tab counts 4
+            found.append((item.start(), 1, f"lists nested more than {MAX_NESTING} deep"))
+            break
+    if found:
+        offset, _, message = min(found)
+        return offset, message
     return None
 
 
@@ -125,6 +136,8 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 def block_code_spans(text: str) -> list[Span]:
     """Fenced code blocks (as Python-Markdown's fenced_code sees them: fences at column 0)."""
     spans: list[Span] = []
+    if "```" not in text and "~~~" not in text:
+        return spans  # no fence: inline code only, if any
     fence = ""
     start = 0
     for offset, line in _lines(text):
@@ -248,7 +261,9 @@ def line_of(text: str, offset: int) -> int:
 def link_destinations(text: str) -> Iterator[tuple[int, str]]:
     """(offset, destination) of every inline link/image and reference definition outside code."""
     code = code_spans(text)
-    for pattern in (_LINK_DEST_RE, _REF_DEST_RE):
+    # Each pattern only where what it needs is in the text at all (the second's "^" would
+    # have the regex engine try every position).
+    for pattern in (_LINK_DEST_RE, *((_REF_DEST_RE,) if "]:" in text else ())):
         for match in pattern.finditer(text):
             if not _inside(match.start(), code):
                 yield match.start(1), match.group(1)
@@ -280,6 +295,8 @@ def heading_ids(text: str) -> set[str]:
 
 def raw_html(text: str) -> Iterator[int]:
     """Offsets of HTML-looking tags outside code."""
+    if "<" not in text and "&" not in text:
+        return  # nothing the pattern can match: most bodies
     code = code_spans(text)
     for match in _RAW_HTML_RE.finditer(text):
         if not _inside(match.start(), code):

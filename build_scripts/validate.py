@@ -451,6 +451,10 @@ def _check_link_target(url: str, body: str, pages: set[str]) -> str | None:
     return None
 
 
+# A line of the body that is a level-1 heading, with the line break before it.
+_LEVEL_ONE_RE = re.compile(r"\n {0,3}#(?:[ \t]|$)", re.M)
+
+
 def _check_body(source: SourceFile, problems: list[Problem], pages: set[str]) -> None:
     body = source.body
 
@@ -483,21 +487,12 @@ def _check_body(source: SourceFile, problems: list[Problem], pages: set[str]) ->
             offset,
             "images are not allowed in an article body (the site loads nothing from outside)",
         )
-    for offset, line in _body_lines(body):
-        if re.match(r"^ {0,3}#(?:[ \t]|$)", line):
-            at(
-                offset,
-                "a level-1 heading in the body: the title is the page's heading; use ##",
-                "warning",
-            )
-
-
-def _body_lines(body: str) -> list[tuple[int, str]]:
-    lines, offset = [], 0
-    for line in body.split("\n"):
-        lines.append((offset, line))
-        offset += len(line) + 1
-    return lines
+    for match in _LEVEL_ONE_RE.finditer("\n" + body) if "#" in body else ():
+        at(
+            match.start(),  # the line's offset: the text searched starts with "\n"
+            "a level-1 heading in the body: the title is the page's heading; use ##",
+            "warning",
+        )
 
 
 @dataclass(frozen=True)

@@ -245,6 +245,16 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         {A: article(), "topics.yml": nested(10_000)},
         ["dossier/topics.yml:1: YAML nested deeper than 20 levels"],
     ),
+    # Short texts without "&" or "*" skip the event scan (yamlsource.COMPOSE_AT_ONCE): the
+    # converter refuses the same nesting at the same line.
+    "short_deep_flow_nesting_refused": (
+        {A: article(), "topics.yml": nested(21)},
+        ["dossier/topics.yml:1: YAML nested deeper than 20 levels"],
+    ),
+    "short_deep_block_nesting_refused": (
+        {A: article(), "topics.yml": "".join(f"{'  ' * i}- k{i}:\n" for i in range(12))},
+        ["dossier/topics.yml:11: YAML nested deeper than 20 levels"],
+    ),
     "registry_missing": (
         {A: article(), "topics.yml": None},
         ["dossier/topics.yml:1: registry file is missing"],
