@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 import ahocorasick
 
@@ -143,9 +144,11 @@ def index_from_mentions(dossier: Dossier, found_in: dict[str, tuple[Mention, ...
     actors_by_article: dict[str, tuple[str, ...]] = {}
     articles_by_actor: dict[str, list[str]] = defaultdict(list)
     articles_by_topic: dict[str, list[str]] = defaultdict(list)
-    pair_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    pair_mentions: dict[str, Counter[str]] = defaultdict(Counter)  # tie-break: prominence
-    topic_actor_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    # Per actor, the actors named (and mentioned) in each article naming it; per topic, the
+    # actors named in each article filed under it.
+    named_with: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    mentioned_with: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # tie-break
+    named_under: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     quotes_by_actor: dict[str, list[tuple[str, Quote]]] = defaultdict(list)
     events: list[tuple[str, Event]] = []
     by_author: dict[str, list[str]] = defaultdict(list)
@@ -165,18 +168,24 @@ def index_from_mentions(dossier: Dossier, found_in: dict[str, tuple[Mention, ...
             names.setdefault(key, name)
         found = found_in[article.slug]
         mentions[article.slug] = found
-        mention_counts = Counter(m.actor for m in found)
-        named = tuple(mention_counts)  # first mention first
+        mentioned = tuple(m.actor for m in found)
+        named = tuple(dict.fromkeys(mentioned))  # first mention first
         actors_by_article[article.slug] = named
         for actor_id in named:
             articles_by_actor[actor_id].append(article.slug)
-            for other in named:
-                if other != actor_id:
-                    pair_counts[actor_id][other] += 1
-                    pair_mentions[actor_id][other] += mention_counts[other]
+            named_with[actor_id].append(named)
+            mentioned_with[actor_id].append(mentioned)
         for topic_id in article.topics:
             articles_by_topic[topic_id].append(article.slug)
-            topic_actor_counts[topic_id].update(named)
+            named_under[topic_id].append(named)
+    # Counted once per actor or topic over all its articles (Counter's C loop): for an actor,
+    # the articles that name it with each other actor, and how often those name the other;
+    # itself is taken out.
+    pair_counts = {a: Counter(chain.from_iterable(of)) for a, of in named_with.items()}
+    pair_mentions = {a: Counter(chain.from_iterable(of)) for a, of in mentioned_with.items()}
+    for actor_id, counts in pair_counts.items():
+        del counts[actor_id], pair_mentions[actor_id][actor_id]
+    topic_actor_counts = {t: Counter(chain.from_iterable(of)) for t, of in named_under.items()}
     # Oldest first; within a day, the order of articles (newest first) then of the file.
     events.sort(key=lambda item: item[1].date.sort_key)
     events_by_actor: dict[str, list[tuple[str, Event]]] = defaultdict(list)

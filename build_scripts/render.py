@@ -94,7 +94,12 @@ def topic_path(topic_id: str) -> str:
 
 def relative(from_page: str, to_page: str) -> str:
     """``to_page`` relative to the folder of ``from_page`` (both docs-relative, no "..")."""
-    source = from_page.split("/")[:-1]
+    return _relative(from_page.rpartition("/")[0], to_page)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # every article page links the actors from one folder
+def _relative(folder: str, to_page: str) -> str:
+    source = folder.split("/") if folder else []
     target = to_page.split("/")
     common = 0
     while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
@@ -135,6 +140,7 @@ def html_link(
     return _anchor(href, text)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same link stands on many pages (an actor's name)
 def _anchor(href: str, text: str) -> str:
     return f'<a href="{html.escape(href)}">{_text(text)}</a>'
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -15,6 +16,7 @@ _TRANSLIT = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same authors and publications, article after article
 def slugify(text: str, max_length: int = MAX_LENGTH, fallback: str = "x") -> str:
     """ "Ken Hanly" -> "ken-hanly"; accents transliterated, apostrophes dropped.
 
