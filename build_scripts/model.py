@@ -205,7 +205,9 @@ class Page:
     file it is made from, relative to the dossier folder ("" if none); ``links``, where the
     text has the links render wrote to actor pages in an article's body (``link_spans``);
     ``headings``, where it has the headings render wrote (``heading_spans``), found from
-    ``own_from`` on: an article page's come after the contributor's text; ``own``, whether
+    ``own_from`` on: an article page's come after the contributor's text; ``body``, where the
+    contributor's text is (one span, as ``link_spans`` records them; b"" for none), in which
+    nothing is taken for a block render wrote (publish); ``own``, whether
     all of the text is render's (``own_from`` 0), which the site build converts with little or
     no Markdown (publish).
 
@@ -213,10 +215,16 @@ class Page:
     past Latin-1 (a dash, a curly quote) takes two bytes a character, and the pages of a
     10,000-article dossier, all held until MkDocs takes them, are about 300 MB of text."""
 
-    __slots__ = ("data", "headings", "links", "own", "path", "source")
+    __slots__ = ("body", "data", "headings", "links", "own", "path", "source")
 
     def __init__(
-        self, path: str, text: str, source: str, links: bytes = b"", own_from: int = 0
+        self,
+        path: str,
+        text: str,
+        source: str,
+        links: bytes = b"",
+        own_from: int = 0,
+        body: bytes = b"",
     ) -> None:
         self.path = path
         self.data = text.encode("utf-8")
@@ -224,21 +232,22 @@ class Page:
         self.links = links
         self.headings = heading_spans(text, own_from) if path.endswith(".md") else b""
         self.own = own_from == 0
+        self.body = body
 
     @classmethod
     def of_data(cls, path: str, data: bytes, source: str) -> Page:
         """The page of a text already encoded as UTF-8."""
         page = cls.__new__(cls)
         page.path, page.data, page.source, page.links, page.headings = path, data, source, b"", b""
-        page.own = True
+        page.own, page.body = True, b""
         return page
 
     @property
     def text(self) -> str:
         return self.data.decode("utf-8")
 
-    def _key(self) -> tuple[str, bytes, str, bytes, bytes]:
-        return (self.path, self.data, self.source, self.links, self.headings)
+    def _key(self) -> tuple[str, bytes, str, bytes, bytes, bytes]:
+        return (self.path, self.data, self.source, self.links, self.headings, self.body)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Page) and self._key() == other._key()

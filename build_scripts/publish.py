@@ -234,15 +234,24 @@ Piece = str | tuple[int, str]
 # The runs, the links' HTML and the headings of the pages being converted, by path.
 _blocks: dict[str, tuple[list[list[Piece]], list[str]]] = {}
 _headings: dict[str, bytes] = {}  # Page.headings of the generated pages not converted yet
+_bodies: dict[str, bytes] = {}  # Page.body of the generated pages not converted yet
 _own: set[str] = set()  # the generated pages that are all render's (Page.own), this build
 
 
-def lift_blocks(markdown: str, headings: bytes = b"") -> tuple[str, list[list[Piece]]]:
+def lift_blocks(
+    markdown: str, headings: bytes = b"", text: tuple[int, int] | None = None
+) -> tuple[str, list[list[Piece]]]:
     """The page's Markdown with each run of generated HTML blocks and of its ``headings``
     (``Page.headings``) replaced by a placeholder; the runs. A heading span that holds no
-    whole plain heading line is left as it is."""
+    whole plain heading line is left as it is, and so is what looks like a block inside
+    ``text``, the span of the contributor's text (``Page.body``): code there may show such
+    lines, which Markdown must keep as code."""
+    # Blocks before the text, and after it (which starts with the line break after the text).
+    around = [(0, len(markdown))] if text is None else [(0, text[0]), (text[1], len(markdown))]
     units: list[tuple[int, int, Piece]] = [
-        (start, end, markdown[start:end]) for start, end in raw_block_spans(markdown)
+        (at + start, at + end, markdown[at + start : at + end])
+        for at, until in around
+        for start, end in raw_block_spans(markdown[at:until])
     ]
     for start, end in spans_of(headings, markdown) if headings else ():
         whole_line = start >= 0 and (end == len(markdown) or markdown[end : end + 1] == "\n")
@@ -399,6 +408,7 @@ def on_files(files, config):
     _blocks.clear()
     _links.clear()
     _headings.clear()
+    _bodies.clear()
     _own.clear()
     root = dossier_dir(config)
     docs_dir = Path(config["docs_dir"]).resolve()
@@ -435,6 +445,8 @@ def on_files(files, config):
             _links[page.path] = page.links
         if page.headings:
             _headings[page.path] = page.headings
+        if page.body:
+            _bodies[page.path] = page.body
         if page.own:
             _own.add(page.path)
         if page.source:
@@ -504,15 +516,20 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     links = _links.pop(page.file.src_uri, b"")
     headings = _headings.pop(page.file.src_uri, b"")
+    body = _bodies.pop(page.file.src_uri, b"")
     if _parallel is not None and _parallel.converts(page):
         return markdown  # the second process lifts what it converts; here it is only a spare
     anchors: list[str] = []
+    text = spans_of(body, markdown)[0] if body else None  # the contributor's text
     if links:  # first: its spans are counted from the end of the page's Markdown
+        before = len(markdown)
         markdown, anchors = lift_links(markdown, links, page, files)
+        if text is not None:  # the links are in the text: only its end moves
+            text = (text[0], text[1] + len(markdown) - before)
     # Then the headings, which come after the links: their spans still hold.
     if _toc_permalink(config) is None:
         headings = b""
-    markdown, runs = lift_blocks(markdown, headings)
+    markdown, runs = lift_blocks(markdown, headings, text)
     if runs or anchors:
         _blocks[page.file.src_uri] = (runs, anchors)
     if len(runs) == 1 and markdown.strip() == _LONE_RUN and "render" not in vars(page):
@@ -643,6 +660,7 @@ def on_post_build(config):
     _blocks.clear()
     _links.clear()
     _headings.clear()
+    _bodies.clear()
     _own.clear()
     search.on_post_build(config, handed)
 
@@ -671,4 +689,5 @@ def on_build_error(error):
     _blocks.clear()
     _links.clear()
     _headings.clear()
+    _bodies.clear()
     search.on_build_error()

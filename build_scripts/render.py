@@ -297,7 +297,9 @@ def render_article(
     lines += [exports.cite_block(article, entry=bibtex_entry, directory_urls=directory_urls), ""]
     text = "\n".join(lines)
     links = link_spans(text, [(body_at + start, body_at + end) for start, end in spans])
-    return Page(path, text, article.rel, links, own_from)
+    shown_at = body_at + len(body) - len(stripped)  # where the text stands, blank lines cut
+    body_span = link_spans(text, [(shown_at, shown_at + len(stripped.rstrip("\n")))])
+    return Page(path, text, article.rel, links, own_from, body_span)
 
 
 def _source_line(article: Article) -> str:

@@ -336,17 +336,20 @@ def _site(folder: Path):
     return config, pages, files
 
 
-def _rendered(config, files, path: str, links: bytes, headings: bytes, hook: bool = False):
+def _rendered(
+    config, files, path: str, links: bytes, headings: bytes, hook: bool = False, body=b""
+):
     """What the hook makes of a generated page, with its links and headings lifted or not: its
     HTML, table of contents and anchors, how many links and headings it lifted, and whether it
     was made without Markdown. ``hook``: lifted by the hook's ``on_page_markdown``, which also
-    lets go of the file's text (so last)."""
+    lets go of the file's text (so last), knowing where the contributor's ``body`` is."""
     from mkdocs.structure.pages import Page as MkDocsPage
 
     page = MkDocsPage(None, files.get_file_from_path(path), config)
     page.read_source(config)
     if hook:
         publish._links[path], publish._headings[path] = links, headings
+        publish._bodies[path] = body
         page.markdown = publish.on_page_markdown(page.markdown, page, config, files)
         runs, anchors = publish._blocks.pop(path, ([], []))
     else:
@@ -425,7 +428,7 @@ def test_pages_all_lifted_are_made_without_markdown_as_markdown_makes_them(
     made_without = set()
     for page in pages:
         expected = _rendered(config, files, page.path, b"", b"")
-        got = _rendered(config, files, page.path, page.links, page.headings, hook=True)
+        got = _rendered(config, files, page.path, page.links, page.headings, True, page.body)
         assert got[:3] == expected[:3], page.path
         if got[5]:
             made_without.add(page.path)
@@ -441,6 +444,39 @@ def test_pages_all_lifted_are_made_without_markdown_as_markdown_makes_them(
     if fixture == "hostile":
         assert not all(listings.values())  # titles Markdown must read: made with Markdown
     assert not {p.path for p in pages if not p.own} & made_without  # the articles
+
+
+CODE_ARTICLE = MENTIONS_ARTICLE.replace(
+    "## Northland in a heading",
+    'Code that shows the markup of a block render writes:\n\n```html\n<div class="dossier-x">'
+    '\n<b>Northland</b>\n</div>\n<ul class="dossier-listing">\n<li>x</li>\n</ul>\n```'
+    "\n\n## Northland in a heading",
+)
+
+
+def test_what_looks_like_a_generated_block_in_the_contributors_text_stays_code(
+    make_dossier,
+) -> None:
+    """Only render's own blocks are lifted: lines of the contributor's code that look like
+    one stay code, shown as typed (the page as Markdown alone makes it), never raw HTML."""
+    folder = make_dossier({"2021-06-14-northland-and-quill.md": CODE_ARTICLE})
+    config, pages, files = _site(folder)
+    (page,) = [p for p in pages if p.path == "articles/2021-06-14-northland-and-quill.md"]
+    from mkdocs.structure.pages import Page as MkDocsPage
+
+    alone = MkDocsPage(None, files.get_file_from_path(page.path), config)  # Markdown, no hook
+    alone.read_source(config)
+    alone.render(config, files)
+    got = _rendered(config, files, page.path, page.links, page.headings, True, page.body)
+    assert got[0] == alone.content
+    assert got[3] > 0 and got[4] > 0  # its links and headings were lifted all the same
+    html = got[0]
+    assert "&lt;b&gt;Northland&lt;/b&gt;" in html and "<b>" not in html
+    assert "&lt;ul class=&quot;dossier-listing&quot;&gt;" in html
+    assert '<div class="dossier-x">' not in html and '<div class="dossier-byline">' in html
+    # Without knowing where the text is, the code's lines would be taken for a block.
+    _, runs = publish.lift_blocks(page.text, page.headings)
+    assert any('<div class="dossier-x">' in piece for run in runs for piece in run)
 
 
 def test_a_heading_span_that_holds_no_heading_line_is_left_alone() -> None:
