@@ -70,7 +70,7 @@ from build_scripts.load import (
     load,
 )
 from build_scripts.model import Article, Dossier, Loaded, Problem, SourceFile
-from build_scripts.pipeline import Outcome, Stopwatch
+from build_scripts.pipeline import Outcome, Stopwatch, sizes_of
 from build_scripts.related import Related, related_articles
 from build_scripts.validate import (
     Registries,
@@ -370,12 +370,14 @@ class Pipeline:
         dossier, problems = self._validate(loaded, generation)
         lap("validate")
         if any(p.severity == "error" for p in problems):
-            return Outcome(tuple(problems), dossier=dossier, timings=timings)
+            return Outcome(
+                tuple(problems), dossier=dossier, timings=timings, sizes=sizes_of(dossier)
+            )
         index = self._build_index(dossier, generation)
         lap("link")
         pages = self._render(dossier, index, generation, title, site_url, directory_urls)
         lap("render")
-        return Outcome(tuple(problems), tuple(pages), dossier, index, timings)
+        return Outcome(tuple(problems), tuple(pages), dossier, index, timings, sizes_of(dossier))
 
     def _generation_for(self, context: tuple[Any, ...], loaded: Loaded) -> _Generation:
         sources = (loaded.actors, loaded.topics)

@@ -75,7 +75,7 @@ def run(
 
     lap = Stopwatch()
     dossier, problems = _validated(root, lap)
-    sizes = _sizes(dossier)
+    sizes = sizes_of(dossier)
     if any(p.severity == "error" for p in problems):
         return Outcome(tuple(problems), dossier=dossier, timings=lap.timings, sizes=sizes)
     index = build_index(dossier, in_two)
@@ -96,7 +96,7 @@ def _validated(root: str | os.PathLike[str], lap: Stopwatch) -> tuple[Dossier, l
     return dossier, problems
 
 
-def _sizes(dossier: Dossier) -> tuple[int, int, int]:
+def sizes_of(dossier: Dossier) -> tuple[int, int, int]:
     return (len(dossier.articles), len(dossier.actors), len(dossier.topics))
 
 
@@ -185,7 +185,7 @@ def _send_run(
 
         lap = Stopwatch()
         dossier, problems = _validated(root, lap)
-        send("problems", (tuple(problems), _sizes(dossier)))
+        send("problems", (tuple(problems), sizes_of(dossier)))
         errors = any(p.severity == "error" for p in problems)
         if errors and side is not None:
             os.close(side)  # no second process: its pipe ends here

@@ -108,16 +108,12 @@ class _Marks(dict):
 _MARKS = _Marks()
 
 
-def _marks() -> dict[int, int | None]:
-    return _MARKS
-
-
 def fold(text: str) -> str:
     """Lower case, without accents: NFKD, without combining marks, in lower case (as the
     worker folds: ``normalize("NFKD").replace(/\\p{M}/gu, "").toLowerCase()``)."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKD", text).translate(_marks()).lower()
+    return unicodedata.normalize("NFKD", text).translate(_MARKS).lower()
 
 
 def terms(text: str) -> list[str]:

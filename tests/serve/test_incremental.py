@@ -156,6 +156,7 @@ def same_outcome(ours: Outcome, fresh: Outcome) -> None:
         assert mine == theirs, f"{mine.path} differs from a fresh run"
     assert ours.dossier == fresh.dossier
     assert ours.index == fresh.index
+    assert ours.sizes == fresh.sizes  # what the build's log line counts
 
 
 def pages_of(outcome: Outcome) -> dict[str, str]:
