@@ -19,6 +19,15 @@ from collections.abc import Iterator
 Span = tuple[int, int]
 
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
+# A whole line that opens a fenced code block as Python-Markdown's fenced_code reads one:
+# the fence, then {attributes} or a language with hl_lines, and nothing else. Attributes with
+# a "}" inside are not taken for a fence (fenced_code refuses most of them; where it would
+# not, the block is only treated as text here: its "<" are escaped, never left raw).
+_FENCE_OPEN_RE = re.compile(
+    r"(`{3,}|~{3,})[ \t]*(?:\{[^\n}]*\}|\.?[\w#.+-]*[ \t]*(?:hl_lines=([\"']).*?\2[ \t]*)?)"
+)
+_FENCE_LINE_RE = re.compile(r"^(`{3,}|~{3,})[ \t]*$", re.M)
+_FENCE_START_RE = re.compile(r"^(?:```|~~~)", re.M)
 # Python-Markdown needs no space after the hashes ("#Heading"), and headings may stand in
 # block quotes ("> ## Heading").
 _ATX_RE = re.compile(r"^(?:[ \t]*>)*[ \t]{0,3}#")
@@ -41,7 +50,14 @@ _URL_REST_RE = re.compile(r"://[^\s<>\[\]]+")
 _MAILTO_RE = re.compile(r"mailto:[^\s<>\[\]]+")
 _SCHEME_TAIL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*\Z")
 _LINK_DEST_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_REF_DEST_RE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:\s*<?(\S*?)>?(?:\s|$)", re.M)
+# A reference definition: at a line start, or after what opens a quote, list item or
+# footnote there (Python-Markdown reads definitions inside those too); the label may be
+# empty or run over lines, and the destination may stand on the next line.
+_REF_DEST_RE = re.compile(
+    r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d+[.)](?=[ \t])|\[\^[^\]\n]*\]:))*[ \t]*"
+    r"\[(?!\^)[^\[\]]*\]:[ \t]*(?:\n(?:[ \t]*>)*[ \t]*)?<?(\S*?)>?(?:\s|$)",
+    re.M,
+)
 _RAW_HTML_RE = re.compile(r"<\s*/?\s*[A-Za-z!?]|&lt;\s*/?\s*script", re.I)
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _SAFE_SCHEMES = ("http", "https", "mailto")
@@ -134,24 +150,44 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def block_code_spans(text: str) -> list[Span]:
-    """Fenced code blocks (as Python-Markdown's fenced_code sees them: fences at column 0)."""
+    """Fenced code blocks, as Python-Markdown's fenced_code finds them: an opening line at
+    column 0 and, below it, the first line that is the very same fence. An opening line that
+    is never closed is text, and the search goes on from the next line."""
+    return _fences(text)[0]
+
+
+def unclosed_fences(text: str) -> list[int]:
+    """Where the lines are that open a fenced code block and are never closed."""
+    return _fences(text)[1]
+
+
+def _fences(text: str) -> tuple[list[Span], list[int]]:
     spans: list[Span] = []
+    unclosed: list[int] = []
     if "```" not in text and "~~~" not in text:
-        return spans  # no fence: inline code only, if any
-    fence = ""
-    start = 0
-    for offset, line in _lines(text):
-        if fence:
-            if line.rstrip() == fence:  # Python-Markdown closes only on the very same fence
-                spans.append((start, offset + len(line)))
-                fence = ""
+        return spans, unclosed  # no fence: inline code only, if any
+    closers: dict[str, list[int]] = {}  # fence -> where the lines that can close it start
+    for match in _FENCE_LINE_RE.finditer(text):
+        closers.setdefault(match.group(1), []).append(match.start())
+    for candidate in _FENCE_START_RE.finditer(text):
+        if spans and candidate.start() < spans[-1][1]:
+            continue  # inside the block found last
+        line_end = _line_end(text, candidate.start())
+        opening = _FENCE_OPEN_RE.fullmatch(text, candidate.start(), line_end)
+        if opening is None:
+            continue
+        ends = closers.get(opening.group(1), [])
+        after = bisect.bisect_right(ends, line_end)  # a closing line starts below this one
+        if after < len(ends):
+            spans.append((candidate.start(), _line_end(text, ends[after])))
         else:
-            match = _FENCE_RE.match(line)
-            if match:
-                fence, start = match.group(1), offset
-    if fence:
-        spans.append((start, len(text)))
-    return spans
+            unclosed.append(candidate.start())
+    return spans, unclosed
+
+
+def _line_end(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    return len(text) if end < 0 else end
 
 
 def code_spans(text: str) -> list[Span]:
@@ -163,30 +199,182 @@ def code_spans(text: str) -> list[Span]:
 def _code_spans(text: str) -> tuple[Span, ...]:
     # Validation, linking and rendering each ask for the same body's spans in turn; a small
     # cache keyed by the text itself can never answer for another text.
+    blocks, inline, _ = _code_parts(text)
+    return tuple(_merge([*blocks, *inline])) if blocks else inline
+
+
+@functools.lru_cache(maxsize=64)
+def _code_parts(text: str) -> tuple[tuple[Span, ...], tuple[Span, ...], tuple[Span, ...]]:
+    """The fenced blocks, the inline code spans outside them, and the uneven regions (see
+    ``_inline_scan``). Python-Markdown takes the blocks out first and leaves a blank line on
+    each side, so an inline span neither starts in a block nor runs into one: it is looked
+    for with each block blanked out."""
     if "`" not in text and "~~~" not in text:
-        return ()  # no fence and no code span: the common case, checked cheaply
+        return (), (), ()  # no fence and no code span: the common case, checked cheaply
     blocks = block_code_spans(text)
-    spans = list(blocks)
-    for span in inline_code_spans(text):
-        if not _inside(span[0], blocks):
-            spans.append(span)
-    return tuple(_merge(spans))
+    searched = text
+    for start, end in reversed(blocks):
+        searched = searched[:start] + "\n" * (end - start) + searched[end:]
+    inline, uneven = _inline_scan(searched)
+    return tuple(blocks), tuple(inline), tuple(uneven)
 
 
 def inline_code_spans(text: str) -> list[Span]:
-    """What ``_CODE_SPAN_RE.finditer`` finds, tried only where a backtick is: a span starts
-    with one, and ``str.find`` reaches the next one several times faster than the regular
-    expression's own scan (this runs over every body, in validation and linking)."""
+    """Inline code spans, paired as Python-Markdown pairs backticks (see ``_inline_scan``)."""
+    return _inline_scan(text)[0]
+
+
+def uneven_backticks(text: str) -> list[int]:
+    """Where a run of backticks opens a code span that Markdown would close with a shorter
+    run (see ``_inline_scan``): the rest of that paragraph is not taken for code here."""
+    return [start for start, _ in _code_parts(text)[2]]
+
+
+_TICKS_RE = re.compile(r"`+")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+# What Python-Markdown's tables cut a row at: "|" outside the backtick pairs it finds.
+_TABLE_TOKEN_RE = re.compile(r"(\\\\)|(\\`+)|(`+)|(\\\|)|(\|)")
+# A line that could be a table's separator row (in a quote or list item too).
+_MAYBE_SEPARATOR_RE = re.compile(r"^[ \t>]*[|:\- \t]*-[|:\- \t]*$", re.M)
+
+
+def _inline_scan(text: str) -> tuple[list[Span], list[Span]]:
+    """Code spans as Python-Markdown 3.11 pairs backticks, paragraph by paragraph, and the
+    regions where this scanner declines to say ("uneven").
+
+    Markdown's pairing (``BacktickInlineProcessor``): a backtick after an odd number of
+    backslashes is escaped; a run of n backticks opens a span that the first later run of
+    exactly n closes; with none, the longest shorter run closes it, unless a longer run
+    comes later; with no pair at all, the search goes on n characters after the run.
+    Markdown pairs within a block, which a heading or quote line can end inside a
+    paragraph. So this scanner gives up on the rest of a paragraph (an uneven region: not
+    code, its "<" escaped, raw HTML refused and a warning given) wherever the outcome could
+    depend on where that block ends: a shorter run comes first, or the search would go on
+    past a line break. Every span it does find is code to Markdown once it stands on one
+    line (``one_line_code``). In a paragraph that could hold a table, a span counts only if
+    pairing each cell on its own, as the tables extension does, finds it too.
+    """
     spans: list[Span] = []
-    position = text.find("`")
-    while position >= 0:
-        match = _CODE_SPAN_RE.match(text, position)
-        if match:
-            spans.append(match.span())
-            position = text.find("`", match.end())
-        else:
-            position = text.find("`", position + 1)
+    uneven: list[Span] = []
+    if "`" not in text:
+        return spans, uneven
+    blanks = [match.start() for match in _BLANK_LINE_RE.finditer(text)] if "\n" in text else []
+    start = 0
+    for end in [*blanks, len(text)]:
+        if text.find("`", start, end) >= 0:
+            found, unsure = _pair_backticks(text, start, end)
+            if "|" in text[start:end] and _MAYBE_SEPARATOR_RE.search(text, start, end):
+                cells = _cell_spans(text, start, end)
+                for kept, span in enumerate(found):
+                    if span not in cells:  # what follows would pair differently too
+                        found, unsure = found[:kept], [(span[0], end)]
+                        break
+            spans += found
+            uneven += unsure
+        start = end + 1
+    return spans, uneven
+
+
+def _cell_spans(text: str, start: int, end: int) -> set[Span]:
+    """The code spans of ``text[start:end]`` with each line paired cell by cell."""
+    spans: set[Span] = set()
+    line = start
+    while line < end:
+        line_end = _line_end(text, line)
+        cell = line
+        for pipe in [*_cell_pipes(text, line, min(line_end, end)), min(line_end, end)]:
+            spans.update(_pair_backticks(text, cell, pipe)[0])
+            cell = pipe + 1
+        line = line_end + 1
     return spans
+
+
+def _cell_pipes(text: str, start: int, end: int) -> list[int]:
+    """Where the tables extension would cut the row ``text[start:end]`` into cells."""
+    tics: list[tuple[int, int, int, int]] = []  # size opening, size closing, first, last
+    pipes: list[int] = []
+    for match in _TABLE_TOKEN_RE.finditer(text, start, end):
+        if match.group(2):
+            ticks = len(match.group(2)) - 1
+            tics.append((ticks - 1, ticks, match.start(2), match.end(2) - 1))
+        elif match.group(3):
+            ticks = len(match.group(3))
+            tics.append((ticks, ticks, match.start(3), match.end(3) - 1))
+        elif match.group(5):
+            pipes.append(match.start(5))
+    regions: list[Span] = []
+    at = 0
+    while at < len(tics):
+        size = tics[at][0]
+        closing = next(
+            (later for later in range(at + 1, len(tics)) if size and tics[later][1] == size), None
+        )
+        if closing is None:
+            at += 1
+        else:
+            regions.append((tics[at][2], tics[closing][3]))
+            at = closing + 1
+    return [pipe for pipe in pipes if not any(a <= pipe <= b for a, b in regions)]
+
+
+def _pair_backticks(text: str, start: int, end: int) -> tuple[list[Span], list[Span]]:
+    """Markdown's backtick pairing within ``text[start:end]``, one block (see _inline_scan)."""
+    spans: list[Span] = []
+    runs = [match.span() for match in _TICKS_RE.finditer(text, start, end)]
+    run_starts = [run[0] for run in runs]
+    by_size: dict[int, list[int]] = {}
+    for run_start, run_end in runs:
+        by_size.setdefault(run_end - run_start, []).append(run_start)
+    position = start
+    while True:
+        tick = text.find("`", position, end)
+        if tick < 0:
+            return spans, []
+        slash = tick
+        while slash > start and text[slash - 1] == "\\":
+            slash -= 1
+        if tick > slash and ((tick - slash) % 2 or slash < position):
+            position = tick + 1  # escaped, or its backslashes were passed over
+            continue
+        run_end = runs[bisect.bisect_right(run_starts, tick) - 1][1]
+        size = run_end - tick
+        same = by_size.get(size, [])
+        closing = bisect.bisect_left(same, run_end)
+        if closing < len(same):
+            spans.append((tick, same[closing] + size))
+            position = same[closing] + size
+            continue
+        following = bisect.bisect_left(run_starts, run_end)
+        if following < len(runs) and runs[following][1] - runs[following][0] < size:
+            return spans, [(tick, end)]  # Markdown's fallback: depends on the block's end
+        position = tick + 2 * size  # where Markdown 3.11 looks next
+        passed = text[run_end : min(position, end)]
+        if ("\n" in passed or "<" in passed or "\t" in passed) and text.find(
+            "`", run_end, end
+        ) >= 0:
+            # Markdown may pass over other characters: another block may start in there (and
+            # drop a quote's ">"), "<" is escaped as "&lt;", a tab is expanded. Which
+            # backticks it then tries is not certain.
+            return spans, [(tick, end)]
+
+
+def one_line_code(text: str) -> str:
+    """``text`` with each inline code span's line breaks made spaces (offsets do not move).
+
+    A code span that runs over lines is only code to Python-Markdown if no line inside it
+    starts a block of its own first (a heading, quote, list item, rule, HTML block, ...);
+    on one line it is code whatever it holds, as it is to validation and escaping here.
+    """
+    inline = _code_parts(text)[1]
+    if not any("\n" in text[start:end] for start, end in inline):
+        return text  # every span on one line already: nearly every body
+    pieces: list[str] = []
+    position = 0
+    for start, end in inline:
+        pieces += [text[position:start], text[start:end].replace("\n", " ")]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 _PROTECTED_PATTERNS = (
@@ -197,7 +385,7 @@ _PROTECTED_PATTERNS = (
 
 def protected_spans(text: str) -> list[Span]:
     """Spans where a mention must not be linked. Sorted, non-overlapping."""
-    spans = code_spans(text) + indented_code_spans(text)
+    spans = code_spans(text) + indented_code_spans(text) + list(_code_parts(text)[2])
     for match in _SETEXT_UNDERLINE_RE.finditer(text):  # the heading is the line above
         above = text.rfind("\n", 0, match.start()) + 1
         if text[above : match.start()].strip():
@@ -238,7 +426,12 @@ def _merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _inside(offset: int, spans: list[Span]) -> bool:
+def inside_code(text: str, offset: int) -> bool:
+    """Whether ``offset`` is in a fenced block or an inline code span of ``text``."""
+    return _inside(offset, _code_spans(text))
+
+
+def _inside(offset: int, spans: list[Span] | tuple[Span, ...]) -> bool:
     return any(start <= offset < end for start, end in spans)
 
 
@@ -284,7 +477,7 @@ def heading_ids(text: str) -> set[str]:
     """The anchors Python-Markdown's toc extension gives the body's ATX headings."""
     from markdown.extensions.toc import slugify
 
-    code = block_code_spans(text)
+    code = code_spans(text)  # a line inside a code span is code, even if it starts with "#"
     ids = set()
     for offset, line in _lines(text):
         if _ATX_RE.match(line) and not _inside(offset, code):
@@ -303,6 +496,57 @@ def raw_html(text: str) -> Iterator[int]:
             yield match.start()
 
 
+_TAG_START_RE = re.compile(r"<[A-Za-z!?/]")
+_BLOCK_OPENER_RE = re.compile(r"<(?:/?([A-Za-z][A-Za-z0-9-]*)|[!?])")
+
+
+def tags_opening_lines_in_code(text: str) -> list[int]:
+    """Where inline code holds what could open an HTML block (a block-level tag, a comment,
+    declaration or processing instruction) within the first four columns of its line, as
+    Markdown sees the line (each span on one line). After some text (an "&#" that is no
+    character reference, an unfinished tag) Python-Markdown's HTML block scanner misjudges
+    where lines start, and takes such a tag for the start of a raw HTML block even there."""
+    inline = _code_parts(text)[1]
+    if "<" not in text or not inline:
+        return []
+    from markdown.util import BLOCK_LEVEL_ELEMENTS
+
+    shown = one_line_code(text)
+    found = []
+    for start, end in inline:
+        for match in _BLOCK_OPENER_RE.finditer(shown, start, end):
+            name = match.group(1)
+            if name is not None and name.lower() not in BLOCK_LEVEL_ELEMENTS:
+                continue
+            if match.start() - shown.rfind("\n", 0, match.start()) - 1 <= 3:
+                found.append(match.start())
+    return found
+
+
+_CHARREF_START_RE = re.compile(r"&#(?!(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F])")
+
+
+def html_scanner_traps(text: str) -> list[tuple[int, str]]:
+    """What makes Python-Markdown's HTML block scanner lose count of where lines start (see
+    ``tags_opening_lines_in_code``), with the reason: an "&#" that begins no character
+    reference, and an unfinished tag in inline code ("<" and no ">" after it in the span).
+    Fenced blocks are set aside before that scanner runs."""
+    found: list[tuple[int, str]] = []
+    if "&#" in text:
+        blocks = block_code_spans(text)
+        found += [
+            (match.start(), "charref")
+            for match in _CHARREF_START_RE.finditer(text)
+            if not _inside(match.start(), blocks)
+        ]
+    if "<" in text:
+        for start, end in _code_parts(text)[1]:
+            for match in _TAG_START_RE.finditer(text, start, end):
+                if text.find(">", match.end(), end) < 0:
+                    found.append((match.start(), "unfinished"))
+    return sorted(found)
+
+
 def indented_code_spans(text: str) -> list[Span]:
     """Indented code blocks: lines indented 4+ after a blank line, and the indented lines
     that follow them (blank lines in between included)."""
@@ -314,9 +558,11 @@ def indented_code_spans(text: str) -> list[Span]:
 def escape_html_outside_code(text: str) -> str:
     """Turn every ``<`` outside code into ``&lt;`` so no raw HTML can pass through Markdown.
 
-    Inside code ``<`` is shown as typed. Should the scanner take a list's continuation for
-    indented code, the ``<`` it leaves is harmless: validation has refused tag-like text
-    everywhere but fenced and inline code, and the sanitiser stands behind both.
+    Inside code ``<`` is shown as typed; each inline code span is put on one line
+    (``one_line_code``) so that Markdown can only read it as code. Should the scanner take
+    a list's continuation for indented code, the ``<`` it leaves is harmless: validation
+    has refused tag-like text everywhere but fenced and inline code, and the sanitiser
+    stands behind both.
     """
     return escape_html_outside_code_at(text, [])[0]
 
@@ -324,6 +570,8 @@ def escape_html_outside_code(text: str) -> str:
 def escape_html_outside_code_at(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     """``escape_html_outside_code``, and where each of ``offsets`` (ascending) is in what it
     returns."""
+    if "`" in text:
+        text = one_line_code(text)
     if "<" not in text:  # most bodies
         return text, list(offsets)
     pieces: list[str] = []

@@ -455,6 +455,15 @@ def _check_link_target(url: str, body: str, pages: set[str]) -> str | None:
 _LEVEL_ONE_RE = re.compile(r"\n {0,3}#(?:[ \t]|$)", re.M)
 
 
+# What mdtext.html_scanner_traps finds: text after which Markdown may read the article wrong.
+_SCANNER_TRAPS = {
+    "charref": "'&#' that begins no character reference (such as &#233;): Markdown may then "
+    "misread the rest of the article; write &amp;# to show these characters",
+    "unfinished": "an unfinished tag in inline code ('<' with no '>' after it in the code): "
+    "Markdown may then misread the rest of the article; finish it or use a fenced code block",
+}
+
+
 def _check_body(source: SourceFile, problems: list[Problem], pages: set[str]) -> None:
     body = source.body
 
@@ -470,11 +479,34 @@ def _check_body(source: SourceFile, problems: list[Problem], pages: set[str]) ->
         # Nothing else may parse such a body: it is where Markdown parsers hang or crash.
         at(nested[0], f"{nested[1]}; simplify the Markdown")
         return
+    for offset in mdtext.unclosed_fences(body):
+        at(
+            offset,
+            "a code fence that is never closed: Markdown shows it and what follows as text "
+            "(close the block with a line holding the same fence)",
+            "warning",
+        )
+    for offset in mdtext.uneven_backticks(body):
+        at(
+            offset,
+            "backticks that Markdown may pair otherwise than they look: the rest of this "
+            "paragraph is not taken for code (give a code span the same number of backticks "
+            "on both sides; escape a lone one as \\`)",
+            "warning",
+        )
     for offset in mdtext.raw_html(body):
         at(
             offset,
             "raw HTML is not allowed in an article body (write Markdown; show markup in `code`)",
         )
+    for offset in mdtext.tags_opening_lines_in_code(body):
+        at(
+            offset,
+            "a tag at the start of a line in inline code: Markdown may take it for raw HTML; "
+            "put some text before the code on that line",
+        )
+    for offset, trap in mdtext.html_scanner_traps(body):
+        at(offset, _SCANNER_TRAPS[trap])
     for offset, url in mdtext.link_destinations(body):
         if mdtext.unsafe_url(url):
             at(offset, f"link to {url!r}: only http, https, mailto and relative links are allowed")
@@ -488,6 +520,8 @@ def _check_body(source: SourceFile, problems: list[Problem], pages: set[str]) ->
             "images are not allowed in an article body (the site loads nothing from outside)",
         )
     for match in _LEVEL_ONE_RE.finditer("\n" + body) if "#" in body else ():
+        if mdtext.inside_code(body, match.start()):
+            continue  # a line of a code span that runs over lines
         at(
             match.start(),  # the line's offset: the text searched starts with "\n"
             "a level-1 heading in the body: the title is the page's heading; use ##",

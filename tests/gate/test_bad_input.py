@@ -458,3 +458,92 @@ def test_two_spellings_sharing_an_author_page_are_named(
         "dossier/articles/2021-06-15-second.md:4: warning: author: 'Jose Diaz' shares the page "
         f"authors/jose-diaz with 'José Díaz' ({SHOWN}); spell them alike if they are one"
     )
+
+
+RAW = "raw HTML is not allowed in an article body (write Markdown; show markup in `code`)"
+UNSAFE = "link to 'javascript:alert(1)': only http, https, mailto and relative links are allowed"
+# Body text where Python-Markdown reads the Markdown otherwise than a line-by-line look
+# suggests. Each: the body after BODY and a blank line (so it starts on line 12), and every
+# problem check reports, warnings included.
+MARKDOWN_TRAPS: dict[str, tuple[str, list[str]]] = {
+    "unclosed_fence_is_text": (
+        "```\n<b>x</b>\n",
+        [
+            f"{SHOWN}:12: warning: a code fence that is never closed: Markdown shows it and what "
+            "follows as text (close the block with a line holding the same fence)",
+            f"{SHOWN}:13: {RAW}",
+            f"{SHOWN}:13: {RAW}",
+        ],
+    ),
+    "fence_with_words_after_the_language_is_inline_code": (
+        "```python extra\n<b>x</b>\n```\n",
+        [
+            f"{SHOWN}:14: warning: a code fence that is never closed: Markdown shows it and "
+            "what follows as text (close the block with a line holding the same fence)"
+        ],
+    ),
+    "reference_definition_in_a_list_item": (
+        "- [x]: javascript:alert(1)\n\n[c][x]\n",
+        [f"{SHOWN}:12: {UNSAFE}"],
+    ),
+    "reference_definition_in_a_footnote": (
+        "A note[^1].\n\n[^1]: [x]: javascript:alert(1)\n\n[c][x]\n",
+        [f"{SHOWN}:14: {UNSAFE}"],
+    ),
+    "reference_definition_in_a_quote_over_two_lines": (
+        "> [x]:\n> javascript:alert(1)\n\n[c][x]\n",
+        [f"{SHOWN}:13: {UNSAFE}"],
+    ),
+    "unfinished_character_reference": (
+        "AT&#T; and &#233; and &#x41;\n",
+        [
+            f"{SHOWN}:12: '&#' that begins no character reference (such as &#233;): Markdown "
+            "may then misread the rest of the article; write &amp;# to show these characters"
+        ],
+    ),
+    "unfinished_tag_in_code": (
+        "The code `a <b` stops.\n",
+        [
+            f"{SHOWN}:12: an unfinished tag in inline code ('<' with no '>' after it in the "
+            "code): Markdown may then misread the rest of the article; finish it or use a "
+            "fenced code block"
+        ],
+    ),
+    "tag_opening_a_line_in_code": (
+        "`<div>` opens a block, and so does\n- `<p>` here.\n",
+        [
+            f"{SHOWN}:{line}: a tag at the start of a line in inline code: Markdown may take "
+            "it for raw HTML; put some text before the code on that line"
+            for line in (12, 13)
+        ],
+    ),
+    "uneven_backticks_leave_the_paragraph_uncoded": (
+        "Two ``open and one ` closes, so `<b>` is not code here.\n\nBut `<i>` is.\n",
+        [
+            f"{SHOWN}:12: warning: backticks that Markdown may pair otherwise than they look: "
+            "the rest of this paragraph is not taken for code (give a code span the same number "
+            "of backticks on both sides; escape a lone one as \\`)",
+            f"{SHOWN}:12: {RAW}",
+        ],
+    ),
+    "code_over_lines_stays_code": (
+        "Code may run over lines: `a\n<div>b</div>\n# c\n> d` and the heading is none.\n",
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MARKDOWN_TRAPS))
+def test_markdown_traps_in_the_body(
+    case: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body, expected = MARKDOWN_TRAPS[case]
+    _write(workdir / "dossier", {A: article(body=BODY + "\n" + body)})
+    errors = [line for line in expected if ": warning: " not in line]
+    assert main(["check", "--dossier", "dossier"]) == (1 if errors else 0)
+    lines = capsys.readouterr().err.splitlines()
+    if not expected:
+        assert lines == []
+        return
+    assert sorted(lines[:-1]) == sorted(expected)
+    assert lines[-1].startswith(f"{len(errors)} error(s), {len(expected) - len(errors)} warning")

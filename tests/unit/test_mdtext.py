@@ -260,14 +260,144 @@ def test_safe_urls(url):
     assert mdtext.unsafe_url(url) is False
 
 
-def test_inline_code_spans_are_what_the_pattern_finds_anywhere() -> None:
-    """Trying the code-span pattern only at backticks finds what scanning every position finds."""
+def test_inline_code_spans_are_what_markdown_makes_code() -> None:
+    """On one paragraph of backticks, backslashes and words, the spans found are the code
+    Python-Markdown renders, unless the scanner declines to say (an uneven region)."""
     rng = random.Random(11)
-    alphabet = ["`", "``", "```", "\\", "a", " ", "\n", "\n\n", "\n \n", "x y", "~"]
-    for _ in range(20_000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
-        expected = [match.span() for match in mdtext._CODE_SPAN_RE.finditer(text)]
-        assert mdtext.inline_code_spans(text) == expected, repr(text)
+    alphabet = ["`", "``", "```", "\\", "\\\\", "a", " ", "x y", "~", "|"]
+    compared = 0
+    for _ in range(6_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))).strip()
+        spans, uneven = mdtext._inline_scan(text)
+        if uneven or not text:
+            continue
+        ours = [_code_text(text[start:end]) for start, end in spans]
+        made = re.findall(r"<code>(.*?)</code>", to_html("x " + text))
+        assert [html.unescape(code) for code in made] == ours, repr(text)
+        compared += 1
+    assert compared > 4_000
+
+
+def _code_text(span: str) -> str:
+    """What Markdown shows of a code span: the text between its backtick runs, stripped."""
+    ticks = len(span) - len(span.lstrip("`"))
+    return span[ticks:-ticks].strip()
+
+
+# Pieces of hostile Markdown: block openers, fences, tags, references, tables.
+HOSTILE_PIECES = [
+    "`",
+    "``",
+    "```",
+    "~~~",
+    "```py",
+    "\n",
+    "\n",
+    "\n\n",
+    "    ",
+    "  ",
+    "# ",
+    "> ",
+    "- ",
+    "1. ",
+    "!!! note",
+    "---",
+    "===",
+    "[^1]: ",
+    "[^1]",
+    "[x]: javascript:alert(1)",
+    "[c][x]",
+    "[c](javascript:x)",
+    "<b>x</b>",
+    "<section>",
+    "</section>",
+    "<!-- c -->",
+    "<script>alert(1)</script>",
+    "a",
+    " b ",
+    "|",
+    "\\",
+    "*",
+    "_",
+    "{",
+    "}",
+    '"',
+    "x | y\n--|--\n",
+    "<",
+    "&lt;",
+    "&",
+    "\t",
+    "\\`",
+    "&#x;",
+    "&#65;",
+    "| `a | b` |",
+]
+RAW_IN_OUTPUT = re.compile(
+    r"<(?:b|i|script|span|iframe|section|details)\b|<!--|href=\"javascript", re.I
+)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_what_validation_lets_through_reaches_markdown_as_text_or_code(seed: int) -> None:
+    """Random hostile bodies: whenever validation's body checks find nothing, escaping and
+    Python-Markdown leave no tag, comment or javascript: link of the text in the HTML.
+    Tags are mostly put inside backticks, over lines, after block openers, in tables."""
+    rng = random.Random(seed)
+    accepted = 0
+    for _ in range(5_000):
+        parts = []
+        for _ in range(rng.randint(1, 30)):
+            piece = rng.choice(HOSTILE_PIECES)
+            if piece.startswith("<") and rng.random() < 0.7:
+                ticks = "`" * rng.choice((1, 1, 1, 2, 3))
+                around = rng.choice(("", "", "\n", "\n# ", "\n> ", "|"))
+                piece = ticks + piece + around + ticks
+            parts.append(piece)
+        text = "".join(parts)
+        if (
+            any(mdtext.raw_html(text))
+            or any(mdtext.unsafe_url(url) for _, url in mdtext.link_destinations(text))
+            or mdtext.tags_opening_lines_in_code(text)
+            or mdtext.html_scanner_traps(text)
+        ):
+            continue  # refused: validation names it
+        accepted += 1
+        rendered = to_html(mdtext.escape_html_outside_code(text))
+        assert not RAW_IN_OUTPUT.search(rendered), (text, rendered)
+    assert accepted > 800
+
+
+# Code that runs over lines, whose lines Markdown would otherwise read as blocks of their own.
+OVER_LINES = {
+    "html_block": "Text `a\n<div>x</div>` more.",
+    "script": "Text `a\n<script>alert(1)</script>` more.",
+    "heading": "Text `a\n# <b>x</b>` more.",
+    "quote": "Text `a\n> b <i>c</i>` more.",
+    "rule": "Text `a\nb <b>x</b>\n---\nc` d",
+    "heading_above": "# T `a\nb <b>x</b>` more",
+    "admonition": "Text `a\n!!! note\n    <b>x</b>` more.",
+    "list": "- `a\n- <b>x</b>` more.",
+    "comment": "Text `a\n<!-- c -->` more.",
+    "reference": "Text `a\n[x]: javascript:alert(1)\n` and [click][x].",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OVER_LINES))
+def test_code_over_lines_is_code_to_markdown(name: str) -> None:
+    text = OVER_LINES[name]
+    assert not any(mdtext.raw_html(text))
+    rendered = to_html(mdtext.escape_html_outside_code(text))
+    code = re.findall(r"<code>(.*?)</code>", rendered, re.S)
+    assert len(code) == 1 and "\n" not in code[0], rendered
+    assert not RAW_IN_OUTPUT.search(rendered), rendered
+    assert ("<h1" in rendered) == (name == "heading_above"), rendered
+
+
+def test_fences_are_what_fenced_code_takes() -> None:
+    text = "~~~\n```\n<b>\n```\n```python extra\nx\n```{ .a }\ny\n```{ .a }\n"
+    assert mdtext.block_code_spans(text) == [(4, 15)]  # the ``` block; ~~~ never closes
+    assert mdtext.unclosed_fences(text) == [0, 34, 46]  # "```python extra" opens nothing
+    assert mdtext.block_code_spans("```py\n<b>\n```  ") == [(0, 15)]
 
 
 @pytest.mark.parametrize(
