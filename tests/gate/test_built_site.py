@@ -113,6 +113,8 @@ def test_hostile_text_stays_literal(hostile_site: Path) -> None:
     assert "<code>&lt;script&gt;alert(&quot;code span&quot;)&lt;/script&gt;</code>" in page or (
         '<code>&lt;script&gt;alert("code span")&lt;/script&gt;</code>' in page
     )
+    # Code over lines: no line of it starts an HTML block or a heading.
+    assert "<code>a &lt;details open&gt;over lines&lt;/details&gt; # not a heading</code>" in page
     assert "<title>Quotes \"double\" 'single' &amp; colons: # hash --- {{ 7*7 }} - " in page
     assert '<meta name="description" content="The Harbour Board met Ada Quill.">' in page
 
