@@ -153,19 +153,20 @@ def block_code_spans(text: str) -> list[Span]:
     """Fenced code blocks, as Python-Markdown's fenced_code finds them: an opening line at
     column 0 and, below it, the first line that is the very same fence. An opening line that
     is never closed is text, and the search goes on from the next line."""
-    return _fences(text)[0]
+    return list(_fences(text)[0])
 
 
 def unclosed_fences(text: str) -> list[int]:
     """Where the lines are that open a fenced code block and are never closed."""
-    return _fences(text)[1]
+    return list(_fences(text)[1])
 
 
-def _fences(text: str) -> tuple[list[Span], list[int]]:
+@functools.lru_cache(maxsize=64)
+def _fences(text: str) -> tuple[tuple[Span, ...], tuple[int, ...]]:
     spans: list[Span] = []
     unclosed: list[int] = []
     if "```" not in text and "~~~" not in text:
-        return spans, unclosed  # no fence: inline code only, if any
+        return (), ()  # no fence: inline code only, if any
     closers: dict[str, list[int]] = {}  # fence -> where the lines that can close it start
     for match in _FENCE_LINE_RE.finditer(text):
         closers.setdefault(match.group(1), []).append(match.start())
@@ -182,7 +183,7 @@ def _fences(text: str) -> tuple[list[Span], list[int]]:
             spans.append((candidate.start(), _line_end(text, ends[after])))
         else:
             unclosed.append(candidate.start())
-    return spans, unclosed
+    return tuple(spans), tuple(unclosed)
 
 
 def _line_end(text: str, offset: int) -> int:
@@ -219,14 +220,9 @@ def _code_parts(text: str) -> tuple[tuple[Span, ...], tuple[Span, ...], tuple[Sp
     return tuple(blocks), tuple(inline), tuple(uneven)
 
 
-def inline_code_spans(text: str) -> list[Span]:
-    """Inline code spans, paired as Python-Markdown pairs backticks (see ``_inline_scan``)."""
-    return _inline_scan(text)[0]
-
-
 def uneven_backticks(text: str) -> list[int]:
-    """Where a run of backticks opens a code span that Markdown would close with a shorter
-    run (see ``_inline_scan``): the rest of that paragraph is not taken for code here."""
+    """Where backticks start that Markdown may pair otherwise than this scanner can tell
+    (see ``_inline_scan``): the rest of that paragraph is not taken for code here."""
     return [start for start, _ in _code_parts(text)[2]]
 
 
