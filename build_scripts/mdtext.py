@@ -44,7 +44,6 @@ _SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 _CODE_SPAN_RE = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
 _INLINE_LINK_RE = re.compile(r"\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^)\n]*\)|\[[^\]\n]*\])?")
-_REF_DEF_RE = re.compile(r"\[(?!\^)[^\]\n]+\]:[^\n]*")  # at a line start; not footnotes
 _TAG_RE = re.compile(r"<[^<>\n]*>?")
 _URL_REST_RE = re.compile(r"://[^\s<>\[\]]+")
 _MAILTO_RE = re.compile(r"mailto:[^\s<>\[\]]+")
@@ -246,9 +245,10 @@ def _inline_scan(text: str) -> tuple[list[Span], list[Span]]:
     paragraph. So this scanner gives up on the rest of a paragraph (an uneven region: not
     code, its "<" escaped, raw HTML refused and a warning given) wherever the outcome could
     depend on where that block ends: a shorter run comes first, or the search would go on
-    past a line break. Every span it does find is code to Markdown once it stands on one
-    line (``one_line_code``). In a paragraph that could hold a table, a span counts only if
-    pairing each cell on its own, as the tables extension does, finds it too.
+    over a line break, a "<" or a tab with backticks still to come. Every span it does find
+    is code to Markdown once it stands on one line (``one_line_code``). In a paragraph that
+    could hold a table, a span counts only if pairing each cell on its own, as the tables
+    extension does, finds it too.
     """
     spans: list[Span] = []
     uneven: list[Span] = []
@@ -298,19 +298,28 @@ def _cell_pipes(text: str, start: int, end: int) -> list[int]:
             tics.append((ticks, ticks, match.start(3), match.end(3) - 1))
         elif match.group(5):
             pipes.append(match.start(5))
-    regions: list[Span] = []
+    closing_at: dict[int, list[int]] = {}  # size -> the tics that can close a pair of it
+    for at, tic in enumerate(tics):
+        closing_at.setdefault(tic[1], []).append(at)
+    starts: list[int] = []  # the pairs are found left to right and never overlap
+    ends: list[int] = []
     at = 0
     while at < len(tics):
         size = tics[at][0]
-        closing = next(
-            (later for later in range(at + 1, len(tics)) if size and tics[later][1] == size), None
-        )
-        if closing is None:
-            at += 1
+        later = closing_at.get(size, []) if size else []
+        closing = bisect.bisect_right(later, at)
+        if closing < len(later):
+            starts.append(tics[at][2])
+            ends.append(tics[later[closing]][3])
+            at = later[closing] + 1
         else:
-            regions.append((tics[at][2], tics[closing][3]))
-            at = closing + 1
-    return [pipe for pipe in pipes if not any(a <= pipe <= b for a, b in regions)]
+            at += 1
+    kept = []
+    for pipe in pipes:
+        region = bisect.bisect_right(starts, pipe) - 1
+        if region < 0 or pipe > ends[region]:
+            kept.append(pipe)
+    return kept
 
 
 def _pair_backticks(text: str, start: int, end: int) -> tuple[list[Span], list[Span]]:
@@ -396,11 +405,11 @@ def protected_spans(text: str) -> list[Span]:
             line = text.rfind("\n", 0, match.start()) + 1
             if _HEADING_PREFIX_RE.fullmatch(text, line, match.start()):
                 spans.append((line, match.end()))
-    if "]:" in text:  # reference definitions: at most three spaces before them
-        for match in _REF_DEF_RE.finditer(text):
-            line = text.rfind("\n", 0, match.start()) + 1
-            if match.start() - line <= 3 and not text[line : match.start()].strip():
-                spans.append((line, match.end()))
+    if "]:" in text:  # reference definitions, to the end of their destination's line
+        spans.extend(
+            (match.start(), _line_end(text, match.start(1)))
+            for match in _REF_DEST_RE.finditer(text)
+        )
     if "://" in text:  # bare URLs, with their scheme
         for match in _URL_REST_RE.finditer(text):
             scheme = _SCHEME_TAIL_RE.search(text, max(0, match.start() - 40), match.start())

@@ -120,6 +120,9 @@ PROTECTED = {
     "inline-link-longer-text": "See [the Iran page](https://example.org/p) now.",
     "reference-link": "See [Iran][ref] now.\n\n[ref]: https://example.org/r",
     "reference-definition": '[ref]: https://example.org/r "Iran"\n\nSee [the page][ref].',
+    "reference-definition-in-list-item": '- [ref]: https://example.org/r "Iran"\n\n[the page][ref]',
+    "inline-code-over-lines": "They typed `a\nIran` twice.",
+    "uneven-backticks": "They typed ``a` and Iran.",
     "bare-url": "Read https://example.org/Iran/news today.",
     "bare-url-query": "Read https://example.org/search?q=Iran today.",
 }

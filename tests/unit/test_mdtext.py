@@ -278,6 +278,21 @@ def test_inline_code_spans_are_what_markdown_makes_code() -> None:
     assert compared > 4_000
 
 
+def test_table_cells_are_cut_where_the_tables_extension_cuts_them() -> None:
+    from markdown.extensions.tables import TableProcessor
+
+    splitter = TableProcessor(markdown.Markdown(extensions=["tables"]).parser, {})
+    rng = random.Random(3)
+    alphabet = ["`", "``", "```", "\\", "\\\\", "|", "\\|", "a", " "]
+    for _ in range(20_000):
+        row = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        cells, position = [], 0
+        for pipe in [*mdtext._cell_pipes(row, 0, len(row)), len(row)]:
+            cells.append(row[position:pipe])
+            position = pipe + 1
+        assert cells == splitter._split(row), repr(row)
+
+
 def _code_text(span: str) -> str:
     """What Markdown shows of a code span: the text between its backtick runs, stripped."""
     ticks = len(span) - len(span.lstrip("`"))
