@@ -35,8 +35,8 @@ page is rebuilt even where file times are coarse, and removes the built pages of
 are gone (``--dirty`` never cleans the site folder). When mkdocs.yml or the theme's own files
 change, the hook empties the site folder: everything is rebuilt.
 
-Around MkDocs: ``TemplateCache`` keeps the theme's compiled templates between builds, and
-``keep_search_entries`` keeps Material's search index whole under ``--dirty``.
+Around MkDocs: ``keep_search_entries`` keeps Material's search index whole under ``--dirty``
+(``theme.COMPILED`` keeps the theme's compiled templates between builds).
 """
 
 from __future__ import annotations
@@ -53,8 +53,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from build_scripts import exports, network, render
 from build_scripts.link import Index, Matcher, Mention, index_from_mentions, mentions_in
@@ -926,7 +924,6 @@ class Session:
         self.pipeline = Pipeline()
         _sweep_folders()
         self.folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
-        self.templates = TemplateCache()
         self._written: dict[str, str] = {}  # page path -> text in the folder
         self._targets: dict[str, str] = {}  # page path -> its file in the folder
         self._in_memory: set[str] = set()  # pages MkDocs could not read back from a file as is
@@ -1049,26 +1046,6 @@ def _remove_output(output: str) -> None:
 
 
 # --- MkDocs and Material under --dirty --------------------------------------------------------
-
-
-class TemplateCache(jinja2.BytecodeCache):
-    """The theme's templates compiled once per serve process, not once per build.
-
-    MkDocs makes a new Jinja environment for every build, which compiles every template it
-    renders again. Jinja checks each template's source against its checksum, so an edited
-    template is compiled afresh.
-    """
-
-    def __init__(self) -> None:
-        self._store: dict[str, tuple[str, bytes]] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        stored = self._store.get(bucket.key)
-        if stored is not None and stored[0] == bucket.checksum:
-            bucket.bytecode_from_string(stored[1])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._store[bucket.key] = (bucket.checksum, bucket.bytecode_to_string())
 
 
 def keep_search_entries(config: Any, files: Any) -> None:

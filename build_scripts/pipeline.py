@@ -109,16 +109,20 @@ def run_apart(
     title: str = DEFAULT_TITLE,
     site_url: str = DEFAULT_SITE_URL,
     directory_urls: bool = True,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Outcome:
     """``run`` in a forked process; the same outcome without the dossier and index.
 
     The process sends its problems once validated, then each page as soon as it is rendered,
     never holding them all, then the timings; it writes nothing. On two cores or more it
     renders the article pages in a second process of its own, forked once the dossier is
-    linked, while it renders the others (``render.PARTS``); each sends its pages here. Where
-    there is no fork this is ``run``. Raises ``PipelineProcessError`` when a process fails or
-    dies."""
+    linked, while it renders the others (``render.PARTS``); each sends its pages here.
+    ``meanwhile`` runs in this process while it waits (in a thread; it must not fork). Where
+    there is no fork this is ``run`` (and ``meanwhile`` runs first). Raises
+    ``PipelineProcessError`` when a process fails or dies."""
     if not hasattr(os, "fork"):
+        if meanwhile is not None:
+            meanwhile()
         return run(root, title, site_url, directory_urls)
     main_read, main_write = os.pipe()
     side_read, side_write = os.pipe()
@@ -131,11 +135,16 @@ def run_apart(
     received: dict[str, dict] = {}
     reader = threading.Thread(target=lambda: received.update(side=_received(side_read)))
     reader.start()
+    helper = threading.Thread(target=meanwhile) if meanwhile is not None else None
+    if helper is not None:
+        helper.start()
     try:
         main = _received(main_read)
     finally:
         os.waitpid(pid, 0)
         reader.join()
+        if helper is not None:
+            helper.join()
     side_got = received.get("side", {"pages": []})
     for got in (main, side_got):
         if "failed" in got:

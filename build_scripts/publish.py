@@ -23,6 +23,7 @@ This module is loaded by MkDocs from its file path, so it imports the package ab
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import os
@@ -166,16 +167,19 @@ def on_pre_build(config):
     from mkdocs.exceptions import PluginError
 
     root = dossier_dir(config)
-    # mkdocs build: in a process of its own (pipeline.run_apart), which hands over the pages.
-    generate = _session.run if _session is not None else run_apart
+    arguments = (root, config["site_name"], config["site_url"] or DEFAULT_SITE_URL)
     with _long_lived_objects():
         try:
-            outcome = generate(
-                root,
-                config["site_name"],
-                config["site_url"] or DEFAULT_SITE_URL,
-                config["use_directory_urls"],
-            )
+            if _session is not None:
+                outcome = _session.run(*arguments, config["use_directory_urls"])
+            else:
+                # mkdocs build: in a process of its own, which hands over the pages; this
+                # process compiles the theme's templates meanwhile (theme.precompile).
+                outcome = run_apart(
+                    *arguments,
+                    config["use_directory_urls"],
+                    meanwhile=functools.partial(_precompile, config),
+                )
         except PipelineProcessError as error:
             raise PluginError(str(error)) from error
     for problem in outcome.warnings:
@@ -189,6 +193,15 @@ def on_pre_build(config):
         log.info("dossier: mkdocs.yml or the theme changed; rebuilding every page")
         clean_directory(config["site_dir"])
     _pending[id(config)] = outcome
+
+
+def _precompile(config) -> None:
+    from build_scripts import theme
+
+    try:
+        theme.precompile(config)
+    except Exception as error:  # only ever saves time: MkDocs compiles what it renders
+        log.debug("dossier: templates not compiled ahead: %r", error)
 
 
 @contextlib.contextmanager
@@ -482,12 +495,10 @@ def on_env(env, config, files):
     theme.prepare(env, config)
     if _parallel is not None:
         _parallel.rendered_all(env)
-    if _session is not None:
-        env.bytecode_cache = _session.templates  # compiled once per serve, not per build
-        if _session.dirty:
-            from build_scripts.incremental import keep_search_entries
+    if _session is not None and _session.dirty:
+        from build_scripts.incremental import keep_search_entries
 
-            keep_search_entries(config, files)
+        keep_search_entries(config, files)
     return env
 
 

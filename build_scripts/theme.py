@@ -9,6 +9,14 @@ page in the navigation and its sections) and in its links, which are relative to
 Material's own partial (through the ``dossier-theme/`` name, ``prepare``) once per folder
 and ``shared_key``, and reuses it for the folder's other pages. Profiled at 1,000
 articles, they were about a third of the templates' time.
+
+MkDocs makes a new Jinja environment for every build, and the second process of
+``parallel.py`` one more, and each compiled every template it rendered: a quarter of the
+templates' time at 1,000 articles, in each process. ``COMPILED`` keeps them compiled for the
+process (under ``mkdocs serve``, between builds), and ``mkdocs build`` compiles them while the
+dossier pipeline runs in its own process (``precompile``), before the second process is
+forked, so neither compiles them again. Jinja checks each template's source against its
+checksum, so an edited template is compiled afresh.
 """
 
 from __future__ import annotations
@@ -16,8 +24,11 @@ from __future__ import annotations
 import posixpath
 
 import jinja2
+import jinja2.meta
 
 THEME_PREFIX = "dossier-theme"  # the theme's own templates, under this name too
+# Material's partials that overrides/partials/dossier-shared.html includes by a computed name.
+SHARED_PARTIALS = ("nav", "tabs")
 _shared_html: dict[tuple[str, str], str] = {}  # this build's partials, by shared_key
 _in_nav: set[str] = set()  # the pages in the navigation, by source path
 
@@ -36,13 +47,60 @@ def shared_key(page, partial: str) -> tuple[str, str] | None:
     return (partial, posixpath.dirname(page.url.rstrip("/")))
 
 
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates, by name and source checksum, in this process's memory."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, tuple[str, bytes]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        stored = self._store.get(bucket.key)
+        if stored is not None and stored[0] == bucket.checksum:
+            bucket.bytecode_from_string(stored[1])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = (bucket.checksum, bucket.bytecode_to_string())
+
+
+COMPILED = TemplateCache()
+
+
 def prepare(env: jinja2.Environment, config) -> None:
     """``on_env``: the templates' ``dossier_shared`` and ``dossier_shared_key``, and the
     theme's templates without ``overrides/`` under ``dossier-theme/``, for the overrides that
-    include the original."""
+    include the original; templates compiled once (``COMPILED``)."""
     _shared_html.clear()
     env.globals["dossier_shared"] = _shared_html
     env.globals["dossier_shared_key"] = shared_key
+    _load_with(env, config)
+
+
+def _load_with(env: jinja2.Environment, config) -> None:
     own = [folder for folder in config.theme.dirs if folder != config.theme.custom_dir]
     loaders = {THEME_PREFIX: jinja2.FileSystemLoader(own)}
     env.loader = jinja2.ChoiceLoader([env.loader, jinja2.PrefixLoader(loaders)])
+    env.bytecode_cache = COMPILED
+
+
+def precompile(config, names: tuple[str, ...] = ("main.html", "404.html")) -> int:
+    """Compile into ``COMPILED`` the templates ``names`` and every template they name (in
+    ``extends``, ``include``, ``import``), with Material's partials the shared macro includes;
+    how many. A template named by a computed expression elsewhere is compiled when first
+    rendered, as before."""
+    env = config.theme.get_env()
+    _load_with(env, config)
+    todo = [*names, *(f"{THEME_PREFIX}/partials/{name}.html" for name in SHARED_PARTIALS)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]
+            env.get_template(name)
+        except jinja2.TemplateNotFound:
+            continue
+        named = jinja2.meta.find_referenced_templates(env.parse(source))
+        todo += [found for found in named if found]
+    return len(seen)

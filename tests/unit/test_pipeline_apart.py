@@ -180,3 +180,12 @@ def test_run_on_two_cores_gives_what_one_core_gives(tmp_path: Path, monkeypatch)
     two = run(root)
     assert one.pages and two.pages == one.pages and two.problems == one.problems
     assert used == [len(articles)] * 3  # load, validate, link
+
+
+def test_meanwhile_runs_in_this_process_while_the_pipeline_runs() -> None:
+    """``meanwhile`` (mkdocs build compiles the theme's templates there) runs once, in this
+    process, and the outcome is the same."""
+    ran: list[int] = []
+    apart = run_apart(FIXTURES / "related", meanwhile=lambda: ran.append(os.getpid()))
+    assert ran == [os.getpid()]
+    assert apart.pages == run(FIXTURES / "related").pages
