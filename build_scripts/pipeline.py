@@ -116,7 +116,8 @@ def run_apart(
     The process sends its problems once validated, then each page as soon as it is rendered,
     never holding them all, then the timings; it writes nothing. On two cores or more it
     renders the article pages in a second process of its own, forked once the dossier is
-    linked, while it renders the others (``render.PARTS``); each sends its pages here.
+    linked, while it renders the others (``render.PARTS``), and whichever is done first
+    takes over what the other has not started (``halves.Ends``); each sends its pages here.
     ``meanwhile`` runs in this process while it waits (in a thread; it must not fork). Where
     there is no fork this is ``run`` (and ``meanwhile`` runs first). Raises
     ``PipelineProcessError`` when a process fails or dies."""
@@ -189,8 +190,9 @@ def _send_run(
     gc.disable()  # everything made here lives until the process exits
     send = _sender(out)
     try:
+        from build_scripts.halves import Ends
         from build_scripts.link import build_index
-        from build_scripts.render import each_page
+        from build_scripts.render import each_page, piece_count
 
         lap = Stopwatch()
         dossier, problems = _validated(root, lap)
@@ -206,8 +208,11 @@ def _send_run(
         pages = functools.partial(each_page, dossier, index, title, site_url, directory_urls)
         split = side is not None
         if side is not None:
-            pid = _forked(lambda to: _send_pages(to, pages("articles")), side, (out.fileno(),))
-        for page in pages("others" if split else None):
+            ends = Ends(piece_count(dossier, index))
+            pid = _forked(
+                lambda to: _send_pages(to, pages("articles", ends)), side, (out.fileno(),)
+            )
+        for page in pages("others", ends) if split else pages():
             send("page", page)
         if split:
             os.waitpid(pid, 0)

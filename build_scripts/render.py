@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime
 import functools
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from build_scripts import exports, mdtext, network, yamlsource
+from build_scripts.halves import Ends
 from build_scripts.link import Index, Mention
 
 # The page record and the HTML blocks' conventions live in model, which the site build's
@@ -849,7 +850,7 @@ def render(
     return sorted(pages, key=lambda page: page.path)
 
 
-# The two shares of ``each_page``'s work, each about half of it at every size.
+# The two shares of ``each_page``'s work.
 PARTS = ("articles", "others")
 
 
@@ -860,38 +861,85 @@ def each_page(
     site_url: str = DEFAULT_SITE_URL,
     directory_urls: bool = True,
     part: str | None = None,
+    ends: Ends | None = None,
 ) -> Iterator[Page]:
     """``render``'s pages, each made when it is asked for, in the order they are made: a
     caller that passes each on (``pipeline.run_apart``) holds one at a time. ``part`` (one of
     ``PARTS``): only the article pages, or only the others; the two are every page once, and
-    each computes only what its pages need, so two processes can make one each."""
-    entries = exports.bibtex_entries(dossier)
-    if part != "articles":
-        yield network.network_page(dossier, index, directory_urls)
-        yield from exports.each_page(dossier, index, site_url, title, entries)
-        yield render_home(dossier, title, directory_urls)
-        yield from render_articles_index(dossier, directory_urls)
-        yield render_actors_index(dossier, index, directory_urls)
-        yield render_topics_index(dossier, index, directory_urls)
-        yield render_timeline(dossier, index, directory_urls)
-        by_author, by_publication = index.articles_by_author, index.articles_by_publication
-        for kind, heading, articles_by, names in (
-            ("authors", "Authors", by_author, index.author_names),
-            ("publications", "Publications", by_publication, index.publication_names),
-        ):
-            yield from _source_pages(kind, heading, articles_by, names, index, directory_urls)
-        for actor in dossier.actors:
-            yield from render_actor(actor, dossier, index, directory_urls)
-        for topic in dossier.topics:
-            yield from render_topic(topic, dossier, index, directory_urls)
-    if part != "others":
-        related = related_articles(dossier, index)
-        for article in dossier.articles:
-            yield render_article(
+    each computes only what its pages need, so two processes can make one each. With
+    ``ends`` (``halves.Ends`` of ``piece_count``, shared by the two processes), the shares
+    are made as the processes go: the articles part makes the article pages from the first
+    on, then what is left of the other pages; the others part makes the other pages from the
+    last back, and never an article page (their related articles are computed once)."""
+    pieces = _pieces(dossier, index, title, site_url, directory_urls)
+    articles = len(dossier.articles)
+    if part is None:
+        order: Iterable[int] = range(len(pieces))
+    elif ends is None:
+        order = range(articles) if part == "articles" else range(articles, len(pieces))
+    elif part == "articles":
+        order = iter(ends.front, None)
+    else:
+        order = iter(functools.partial(ends.back, articles), None)
+    for number in order:
+        yield from pieces[number]()
+
+
+def piece_count(dossier: Dossier, index: Index) -> int:
+    """How many pieces ``each_page``'s work is in (for ``halves.Ends``)."""
+    return len(_pieces(dossier, index, "", DEFAULT_SITE_URL, True))
+
+
+def _pieces(
+    dossier: Dossier, index: Index, title: str, site_url: str, directory_urls: bool
+) -> list[Callable[[], Iterable[Page]]]:
+    """``each_page``'s work, piece by piece: every article, then every topic and actor, then
+    the pages of the whole dossier, the costliest last (a process that takes pieces from the
+    last back takes them first). What the pieces share is computed when first needed."""
+    entries = functools.cache(lambda: exports.bibtex_entries(dossier))
+    related = functools.cache(lambda: related_articles(dossier, index))
+
+    def article_piece(article: Article) -> Callable[[], Iterable[Page]]:
+        return lambda: (
+            render_article(
                 article,
                 dossier,
                 index,
-                related.get(article.slug, ()),
-                entries[article.slug],
+                related().get(article.slug, ()),
+                entries()[article.slug],
                 directory_urls,
-            )
+            ),
+        )
+
+    by_author, by_publication = index.articles_by_author, index.articles_by_publication
+    others: list[Callable[[], Iterable[Page]]] = [
+        *(
+            functools.partial(render_topic, topic, dossier, index, directory_urls)
+            for topic in dossier.topics
+        ),
+        *(
+            functools.partial(render_actor, actor, dossier, index, directory_urls)
+            for actor in dossier.actors
+        ),
+        lambda: _source_pages(
+            "authors", "Authors", by_author, index.author_names, index, directory_urls
+        ),
+        lambda: _source_pages(
+            "publications",
+            "Publications",
+            by_publication,
+            index.publication_names,
+            index,
+            directory_urls,
+        ),
+        lambda: (render_timeline(dossier, index, directory_urls),),
+        lambda: (render_topics_index(dossier, index, directory_urls),),
+        lambda: (render_actors_index(dossier, index, directory_urls),),
+        lambda: (
+            render_home(dossier, title, directory_urls),
+            *render_articles_index(dossier, directory_urls),
+        ),
+        lambda: exports.each_page(dossier, index, site_url, title, entries()),
+        lambda: (network.network_page(dossier, index, directory_urls),),
+    ]
+    return [*(article_piece(article) for article in dossier.articles), *others]

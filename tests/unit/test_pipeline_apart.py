@@ -113,7 +113,7 @@ def _articles_part(monkeypatch, action) -> None:
     real = build_scripts.render.each_page
 
     def each_page(*args):
-        if args[-1] == "articles":
+        if "articles" in args:
             action()
         yield from real(*args)
 
