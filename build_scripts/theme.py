@@ -22,13 +22,18 @@ checksum, so an edited template is compiled afresh.
 from __future__ import annotations
 
 import posixpath
+import re
 
 import jinja2
 import jinja2.meta
+from markupsafe import Markup
 
 THEME_PREFIX = "dossier-theme"  # the theme's own templates, under this name too
-# Material's partials that overrides/partials/dossier-shared.html includes by a computed name.
-SHARED_PARTIALS = ("nav", "tabs")
+# The partials shared_partial renders, by a computed name.
+SHARED_PARTIALS = (
+    *(f"{THEME_PREFIX}/partials/{name}.html" for name in ("nav", "tabs", "palette", "header")),
+    "partials/dossier-search-dialog.html",
+)
 _shared_html: dict[tuple[str, str], str] = {}  # this build's partials, by shared_key
 _in_nav: set[str] = set()  # the pages in the navigation, by source path
 
@@ -65,13 +70,62 @@ class TemplateCache(jinja2.BytecodeCache):
 COMPILED = TemplateCache()
 
 
+# Partials that show the page's title, by the text the title follows (Material's header): they
+# are made once a folder with the title cut out, and each page gets its own in.
+_TITLED = {
+    "header": re.compile(r'data-md-component="header-topic">\s*<span class="md-ellipsis">\s*')
+}
+_NOT_SHARED = ""  # a titled partial whose title was not where it should be: made for every page
+
+
+@jinja2.pass_context
+def shared_partial(context: jinja2.runtime.Context, partial: str, name: str = "") -> Markup:
+    """The templates' ``dossier_shared_partial``: the ``partial`` (Material's own, or the
+    template ``name``) as ``{% include %}`` renders it for the page, made once for the pages
+    that share it (``shared_key``)."""
+    page = context.get("page")
+    key = shared_key(page, partial)
+    shared = _shared_html.get(key) if key is not None else None
+    if isinstance(shared, tuple):
+        return Markup(shared[0] + _shown_title(page) + shared[1])
+    if shared:
+        return Markup(shared)
+    template = context.environment.get_template(name or f"{THEME_PREFIX}/partials/{partial}.html")
+    html = template.render(context.get_all())
+    if key is not None and shared is None:
+        _shared_html[key] = (
+            _without_title(html, _TITLED[partial], _shown_title(page))
+            if partial in _TITLED
+            else html
+        )
+    return Markup(html)
+
+
+def _shown_title(page) -> str:
+    """The page's title as Material's header prints it."""
+    meta = getattr(page, "meta", None)
+    return str(meta["title"] if meta and meta.get("title") else page.title)
+
+
+def _without_title(html: str, before: re.Pattern[str], title: str) -> tuple[str, str] | str:
+    """The partial's HTML before and after the title, where it follows ``before`` (once), or
+    ``_NOT_SHARED``."""
+    found = list(before.finditer(html))
+    if len(found) != 1 or not html.startswith(title, found[0].end()):
+        return _NOT_SHARED
+    at = found[0].end()
+    return html[:at], html[at + len(title) :]
+
+
 def prepare(env: jinja2.Environment, config) -> None:
-    """``on_env``: the templates' ``dossier_shared`` and ``dossier_shared_key``, and the
-    theme's templates without ``overrides/`` under ``dossier-theme/``, for the overrides that
-    include the original; templates compiled once (``COMPILED``)."""
+    """``on_env``: the templates' ``dossier_shared_partial``, ``dossier_shared`` and
+    ``dossier_shared_key``, and the theme's templates without ``overrides/`` under
+    ``dossier-theme/``, for the overrides that include the original; templates compiled once
+    (``COMPILED``)."""
     _shared_html.clear()
     env.globals["dossier_shared"] = _shared_html
     env.globals["dossier_shared_key"] = shared_key
+    env.globals["dossier_shared_partial"] = shared_partial
     _load_with(env, config)
 
 
@@ -84,12 +138,12 @@ def _load_with(env: jinja2.Environment, config) -> None:
 
 def precompile(config, names: tuple[str, ...] = ("main.html", "404.html")) -> int:
     """Compile into ``COMPILED`` the templates ``names`` and every template they name (in
-    ``extends``, ``include``, ``import``), with Material's partials the shared macro includes;
+    ``extends``, ``include``, ``import``), with the partials the shared macro includes;
     how many. A template named by a computed expression elsewhere is compiled when first
     rendered, as before."""
     env = config.theme.get_env()
     _load_with(env, config)
-    todo = [*names, *(f"{THEME_PREFIX}/partials/{name}.html" for name in SHARED_PARTIALS)]
+    todo = [*names, *SHARED_PARTIALS]
     seen: set[str] = set()
     while todo:
         name = todo.pop()

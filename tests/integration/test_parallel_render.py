@@ -138,7 +138,8 @@ def test_an_unknown_setting_is_an_error(monkeypatch) -> None:
 def test_partials_rendered_once_a_folder_are_the_same_as_rendered_for_each_page(
     build_site, tmp_path: Path, monkeypatch
 ) -> None:
-    """Material's navigation and tabs, rendered once for the pages outside the navigation in
+    """Material's navigation, tabs, header (with each page's title put in), palette toggle,
+    search dialog and the config block, rendered once for the pages outside the navigation in
     one folder (theme.shared_key), give the site Material gives rendering them page by page."""
     from build_scripts import theme
 
@@ -149,9 +150,16 @@ def test_partials_rendered_once_a_folder_are_the_same_as_rendered_for_each_page(
     monkeypatch.setenv(parallel.VARIABLE, "off")
     build_in_process(FIXTURES / "related", tmp_path / "each", monkeypatch)
     assert_same_files(tmp_path / "shared", tmp_path / "each")
-    # The keys the shared build would have used: many pages, few folders, both partials.
+    # The keys the shared build would have used: many pages, few folders, every partial.
     found = [key for key in keys if key is not None]
-    assert {partial for partial, _ in found} == {"nav", "tabs"}
+    assert {partial for partial, _ in found} == {
+        "nav",
+        "tabs",
+        "header",
+        "palette",
+        "search",
+        "config",
+    }
     assert len(found) > len(set(found))  # rendered once, used again
     assert None in keys  # the pages in the navigation render their own
 

@@ -63,3 +63,11 @@ def test_an_edited_template_is_compiled_afresh(config, monkeypatch, tmp_path) ->
             _compiling(env, compiled)
             assert env.get_template("page.html").render() == shown
             assert compiled == compiles
+
+
+def test_a_header_whose_title_is_not_where_expected_is_made_for_every_page() -> None:
+    before = theme._TITLED["header"]
+    html = '<div data-md-component="header-topic">\n  <span class="md-ellipsis">\n    A title\n'
+    assert theme._without_title(html, before, "A title") == (html[: html.index("A title")], "\n")
+    assert theme._without_title(html, before, "Another") == theme._NOT_SHARED
+    assert theme._without_title(html + html, before, "A title") == theme._NOT_SHARED
