@@ -1,14 +1,16 @@
 """Part of publish: what the hook adds to Material's templates.
 
-Material renders its navigation and tabs for every page (``partials/nav.html``,
-``partials/tabs.html``), though for the pages outside the navigation in one folder they are
-the same, byte for byte: the navigation differs from page to page only in what is active (a
-page in the navigation and its sections) and in its links, which are relative to the page
-(articles/a/ and articles/b/ both link ../../actors/). ``overrides/partials/nav.html`` and
-``tabs.html`` call the macro of ``overrides/partials/dossier-shared.html``, which includes
-Material's own partial (through the ``dossier-theme/`` name, ``prepare``) once per folder
-and ``shared_key``, and reuses it for the folder's other pages. Profiled at 1,000
-articles, they were about a third of the templates' time.
+Material renders its navigation, tabs, header, palette toggle, search dialog and config
+script for every page, though for the pages outside the navigation in one folder they are
+the same, byte for byte, but for the title in the header: the navigation differs from page to
+page only in what is active (a page in the navigation and its sections), and all of them in
+their links, which are relative to the page (articles/a/ and articles/b/ both link
+../../actors/). ``overrides/partials/nav.html``, ``tabs.html``, ``header.html``,
+``palette.html`` and ``search.html`` call the template function ``shared_partial``, which
+renders Material's own partial (through the ``dossier-theme/`` name, ``prepare``) once per
+folder and ``shared_key`` and reuses it for the folder's other pages (the header with each
+page's title put in); ``overrides/main.html`` does the same for the config block. Profiled at
+1,000 articles, they were about half of the templates' time.
 
 MkDocs makes a new Jinja environment for every build, and the second process of
 ``parallel.py`` one more, and each compiled every template it rendered: a quarter of the
@@ -138,7 +140,7 @@ def _load_with(env: jinja2.Environment, config) -> None:
 
 def precompile(config, names: tuple[str, ...] = ("main.html", "404.html")) -> int:
     """Compile into ``COMPILED`` the templates ``names`` and every template they name (in
-    ``extends``, ``include``, ``import``), with the partials the shared macro includes;
+    ``extends``, ``include``, ``import``), with the partials shared_partial renders;
     how many. A template named by a computed expression elsewhere is compiled when first
     rendered, as before."""
     env = config.theme.get_env()
