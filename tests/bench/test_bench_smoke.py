@@ -105,6 +105,7 @@ def test_quick_run_prints_the_table_and_writes_json(tmp_path):
     assert "| Measurement" in run.stdout and "| Target" in run.stdout
     for label in (
         "Generation stage, load → render",
+        "Floor under it: bare libraries",
         "Full dossier build",
         "Plain article-only build",
         "Full / plain time",
@@ -118,10 +119,13 @@ def test_quick_run_prints_the_table_and_writes_json(tmp_path):
     results = json.loads(out.read_text())
     assert results["errors"] == []
     size = results["sizes"]["30"]
-    for key in ("stage", "full", "plain", "search", "plain_search", "serve"):
+    for key in ("stage", "floor", "full", "plain", "search", "plain_search", "serve"):
         assert "error" not in size[key], size[key]
     assert size["stage"]["errors"] == 0 and size["stage"]["pages"] > 30
     assert set(size["stage"]["timings"]) >= {"load", "render"}
+    # The floor reads, parses and scans every article, and is a part of what the stage does.
+    assert size["floor"]["articles"] == 30 and size["floor"]["matches"] > 0
+    assert 0 < size["floor"]["cpu_seconds"] < size["stage"]["cpu_seconds"]
     assert size["full"]["warnings"] == 0
     assert size["full"]["html_files"] > size["plain"]["html_files"]
     assert size["plain"]["article_pages"] == 30
