@@ -73,6 +73,7 @@ from build_scripts.related import Related, related_articles
 from build_scripts.validate import (
     Registries,
     assemble,
+    source_lines,
     topic_resolver,
     validate_actors,
     validate_article,
@@ -493,7 +494,7 @@ class Pipeline:
             if entry.article is not None:
                 articles.append(entry.article)
         generation.validated = validated
-        return assemble(loaded, actors, topics, articles, problems)
+        return assemble(loaded.root, actors, topics, articles, problems, source_lines(loaded))
 
     # --- link: link.build_index, mentions found again only in articles that changed ----------
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from build_scripts.halves import Each, serially
@@ -125,17 +127,48 @@ def _load_registry(path: Path, root: Path, problems: list[Problem]) -> SourceFil
     return SourceFile(shown, path.name, data)
 
 
-def load(root: str | os.PathLike[str], each: Each = serially) -> Loaded:
-    """Load a dossier folder. Problems are collected; nothing raises on bad content. ``each``
-    maps the reading of each article (``halves.in_two``: on two cores)."""
+@dataclass(frozen=True)
+class Listing:
+    """A dossier folder as listed, before any article is read: its article files, its
+    registries (read) and the problems found so far, each kind in the order ``load`` gives
+    them. ``read`` reads one article file (``_load_article``)."""
+
+    root: Path
+    entries: tuple[tuple[Path, bool], ...]  # articles/ by name: (entry, whether an article)
+    shown_folder: str
+    actors: SourceFile | None
+    topics: SourceFile | None
+    folder_problems: tuple[Problem, ...]  # the dossier folder's, then the articles folder's
+    registry_problems: tuple[Problem, ...]
+
+    @property
+    def articles(self) -> list[Path]:
+        return [entry for entry, is_article in self.entries if is_article]
+
+    @property
+    def article_rels(self) -> list[str]:
+        """Each article's path relative to the dossier folder (``SourceFile.rel``)."""
+        return [f"{ARTICLES_DIR}/{entry.name}" for entry in self.articles]
+
+    def read(self, entry: Path, problems: list[Problem]) -> SourceFile:
+        return _load_article(entry, self.root, problems, self.shown_folder)
+
+    def unexpected(self) -> Iterator[tuple[Path, Problem]]:
+        """The problem of each entry of articles/ that is no article."""
+        for entry, is_article in self.entries:
+            if not is_article:
+                yield entry, Problem(display_path(entry), 1, _unexpected(entry, "articles/"))
+
+
+def list_dossier(root: str | os.PathLike[str]) -> Listing:
+    """List a dossier folder and read its registries; read no article."""
     root_path = Path(root)
     problems: list[Problem] = []
+    entries: list[tuple[Path, bool]] = []
+    shown_folder = ""
     if not root_path.is_dir():
-        shown = display_path(root_path)
-        problems.append(Problem(shown, 1, "dossier folder not found"))
-        return Loaded(str(root_path), (), None, None, tuple(problems))
-
-    articles: list[SourceFile] = []
+        problems.append(Problem(display_path(root_path), 1, "dossier folder not found"))
+        return Listing(root_path, (), shown_folder, None, None, tuple(problems), ())
     known = {ACTORS_FILE, TOPICS_FILE, ARTICLES_DIR, *ALLOWED_EXTRA}
     for entry in sorted(root_path.iterdir(), key=lambda p: p.name):
         if entry.name not in known:
@@ -153,25 +186,40 @@ def load(root: str | os.PathLike[str], each: Each = serially) -> Loaded:
         # The folder's listing says which entries are files (os.scandir: no call per file).
         with os.scandir(articles_dir) as listing:
             kinds = sorted((e.name, e.is_file() or e.is_symlink()) for e in listing)
-        entries = [articles_dir / name for name, _ in kinds]
-        is_article = [file and _suffix(name) == ".md" for name, file in kinds]
+        entries = [(articles_dir / name, file and _suffix(name) == ".md") for name, file in kinds]
         shown_folder = display_path(articles_dir)
+    found: list[Problem] = []
+    actors = _load_registry(root_path / ACTORS_FILE, root_path, found)
+    topics = _load_registry(root_path / TOPICS_FILE, root_path, found)
+    return Listing(
+        root_path, tuple(entries), shown_folder, actors, topics, tuple(problems), tuple(found)
+    )
 
-        def loaded(entry: Path) -> tuple[SourceFile, list[Problem]]:
-            found: list[Problem] = []
-            return _load_article(entry, root_path, found, shown_folder), found
 
-        read = iter(each(loaded, [e for e, yes in zip(entries, is_article, strict=True) if yes]))
-        for entry, yes in zip(entries, is_article, strict=True):
-            if yes:
-                source, found = next(read)
-                articles.append(source)
-                problems.extend(found)
-            else:
-                problems.append(Problem(display_path(entry), 1, _unexpected(entry, "articles/")))
-    actors = _load_registry(root_path / ACTORS_FILE, root_path, problems)
-    topics = _load_registry(root_path / TOPICS_FILE, root_path, problems)
-    return Loaded(str(root_path), tuple(articles), actors, topics, tuple(problems))
+def load(root: str | os.PathLike[str], each: Each = serially) -> Loaded:
+    """Load a dossier folder. Problems are collected; nothing raises on bad content. ``each``
+    maps the reading of each article (``halves.in_two``: on two cores)."""
+    listing = list_dossier(root)
+
+    def loaded(entry: Path) -> tuple[SourceFile, list[Problem]]:
+        found: list[Problem] = []
+        return listing.read(entry, found), found
+
+    read = dict(zip(listing.articles, each(loaded, listing.articles), strict=True))
+    unexpected = dict(listing.unexpected())
+    problems = list(listing.folder_problems)
+    articles: list[SourceFile] = []
+    for entry, is_article in listing.entries:
+        if is_article:
+            source, found = read[entry]
+            articles.append(source)
+            problems.extend(found)
+        else:
+            problems.append(unexpected[entry])
+    problems.extend(listing.registry_problems)
+    return Loaded(
+        str(listing.root), tuple(articles), listing.actors, listing.topics, tuple(problems)
+    )
 
 
 def _suffix(name: str) -> str:

@@ -1,5 +1,9 @@
 """Run the stages in order: load -> validate -> link -> render.
 
+The work done once per article (reading it, checking it, finding its mentions) is done for
+each article in one go, on two cores, after the registries are loaded and checked; then the
+checks across articles, the index and the pages (``_checked``).
+
 The site build (``publish``'s MkDocs hook), ``check`` and ``render --out`` all call ``run``,
 so what a contributor's check accepts is exactly what the site publishes. Nothing here
 writes files.
@@ -23,16 +27,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 from build_scripts.halves import in_two
-from build_scripts.model import DEFAULT_SITE_URL, Dossier, Page, Problem
+from build_scripts.model import DEFAULT_SITE_URL, Article, Dossier, Page, Problem
 
 if TYPE_CHECKING:
-    from build_scripts.link import Index
+    from build_scripts.link import Index, Mention
 
 DEFAULT_TITLE = "Research dossier"
 
 
 class Stopwatch:
-    """``lap("load")`` records the seconds since the previous lap under that stage's name."""
+    """``lap("load")`` records the seconds since the previous lap under that stage's name
+    (added to what the stage has already)."""
 
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
@@ -40,7 +45,17 @@ class Stopwatch:
 
     def __call__(self, stage: str) -> None:
         now = time.perf_counter()
-        self.timings[stage] = now - self._clock
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._clock
+        self._clock = now
+
+    def shared(self, parts: dict[str, float]) -> None:
+        """Record the seconds since the previous lap under several stages, shared among them
+        in proportion to ``parts`` (each stage's own time within the lap)."""
+        now = time.perf_counter()
+        total = sum(parts.values())
+        for stage, part in parts.items():
+            share = part / total if total > 0 else 1 / len(parts)
+            self.timings[stage] = self.timings.get(stage, 0.0) + (now - self._clock) * share
         self._clock = now
 
 
@@ -70,30 +85,81 @@ def run(
     directory_urls: bool = True,
 ) -> Outcome:
     """Load, validate, link and render a dossier. Pages are empty when there is any error."""
-    from build_scripts.link import build_index
+    from build_scripts.link import index_from_mentions
     from build_scripts.render import render
 
     lap = Stopwatch()
-    dossier, problems = _validated(root, lap)
+    dossier, problems, mentions = _checked(root, lap)
     sizes = sizes_of(dossier)
     if any(p.severity == "error" for p in problems):
         return Outcome(tuple(problems), dossier=dossier, timings=lap.timings, sizes=sizes)
-    index = build_index(dossier, in_two)
+    index = index_from_mentions(dossier, mentions)
     lap("link")
     pages = render(dossier, index, title, site_url, directory_urls)
     lap("render")
     return Outcome(tuple(problems), tuple(pages), dossier, index, lap.timings, sizes)
 
 
-def _validated(root: str | os.PathLike[str], lap: Stopwatch) -> tuple[Dossier, list[Problem]]:
-    from build_scripts.load import load
-    from build_scripts.validate import validate
+def _checked(
+    root: str | os.PathLike[str], lap: Stopwatch
+) -> tuple[Dossier, list[Problem], dict[str, tuple[Mention, ...]]]:
+    """Load and validate a dossier, and find every valid article's mentions: what
+    ``load.load``, ``validate.validate`` and ``link.build_index``'s search for mentions give,
+    with the same stage functions, but each article is read, checked and searched in one go,
+    on two cores (``halves.in_two``). A forked process sends back each article's record and
+    mentions, never its parsed YAML, and there is one fork where three stages would make
+    three. The registries come first: every article is checked against them.
 
-    loaded = load(root, in_two)
+    Timings: the article pass's seconds are shared among load, validate and link in
+    proportion to each one's time per article."""
+    from build_scripts.link import Matcher, mentions_in
+    from build_scripts.load import list_dossier
+    from build_scripts.validate import (
+        assemble,
+        check_registries,
+        page_name_lines,
+        validate_article,
+    )
+
+    listing = list_dossier(root)
+    problems = [*listing.folder_problems, *(problem for _, problem in listing.unexpected())]
+    problems.extend(listing.registry_problems)
     lap("load")
-    dossier, problems = validate(loaded, in_two)
+    actors, topics, registries = check_registries(
+        listing.actors, listing.topics, listing.article_rels, problems
+    )
+    matcher = Matcher(actors)
     lap("validate")
-    return dossier, problems
+    clock = time.perf_counter
+
+    def checked(entry):
+        found: list[Problem] = []
+        start = clock()
+        source = listing.read(entry, found)
+        read = clock()
+        article = validate_article(source, registries, found)
+        valid = clock()
+        mentions = () if article is None else mentions_in(article, matcher)
+        lines = page_name_lines(source) if article is not None else None
+        return article, mentions, lines, found, (read - start, valid - read, clock() - valid)
+
+    articles: list[Article] = []
+    mentions: dict[str, tuple[Mention, ...]] = {}
+    lines: dict[str, dict[str, int]] = {}
+    took = [0.0, 0.0, 0.0]
+    for article, found_mentions, found_lines, found, seconds in in_two(checked, listing.articles):
+        problems.extend(found)
+        took = [a + b for a, b in zip(took, seconds, strict=True)]
+        if article is not None:
+            articles.append(article)
+            mentions[article.slug] = found_mentions
+            lines[article.path] = found_lines
+    lap.shared(dict(zip(("load", "validate", "link"), took, strict=True)))
+    dossier, problems = assemble(
+        str(listing.root), actors, topics, articles, problems, lines.__getitem__
+    )
+    lap("validate")
+    return dossier, problems, mentions
 
 
 def sizes_of(dossier: Dossier) -> tuple[int, int, int]:
@@ -191,11 +257,11 @@ def _send_run(
     send = _sender(out)
     try:
         from build_scripts.halves import Ends
-        from build_scripts.link import build_index
+        from build_scripts.link import index_from_mentions
         from build_scripts.render import each_page, piece_count
 
         lap = Stopwatch()
-        dossier, problems = _validated(root, lap)
+        dossier, problems, mentions = _checked(root, lap)
         send("problems", (tuple(problems), sizes_of(dossier)))
         errors = any(p.severity == "error" for p in problems)
         if errors and side is not None:
@@ -203,7 +269,7 @@ def _send_run(
         if errors:
             send("timings", (lap.timings, False))
             return
-        index = build_index(dossier, in_two)
+        index = index_from_mentions(dossier, mentions)
         lap("link")
         pages = functools.partial(each_page, dossier, index, title, site_url, directory_urls)
         split = side is not None

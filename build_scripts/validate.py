@@ -13,7 +13,7 @@ import datetime
 import difflib
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -729,11 +729,23 @@ def validate_article(
     )
 
 
-def check_page_names(loaded: Loaded, articles: list[Article], problems: list[Problem]) -> None:
+PAGE_NAME_KEYS = ("author", "publication")
+
+
+def page_name_lines(source: SourceFile) -> dict[str, int]:
+    """The lines of the keys an article's author and publication pages are named from, as
+    ``check_page_names`` names them."""
+    data = source.data
+    return {key: _key_line(data, key) if data else 1 for key in PAGE_NAME_KEYS}
+
+
+def check_page_names(
+    articles: list[Article], problems: list[Problem], lines: Callable[[str], dict[str, int]]
+) -> None:
     """Authors and publications get a page named after their slug: two spellings with one
-    slug ("José Díaz", "Jose Diaz") share a page. Usually one person; say so, in case not."""
-    sources = {source.path: source for source in loaded.articles}
-    for key in ("author", "publication"):
+    slug ("José Díaz", "Jose Diaz") share a page. Usually one person; say so, in case not.
+    ``lines``: an article's ``page_name_lines``, by its path."""
+    for key in PAGE_NAME_KEYS:
         first: dict[str, tuple[str, Article]] = {}
         for article in sorted(articles, key=lambda a: (a.date, a.slug)):
             name = getattr(article, key)
@@ -741,11 +753,10 @@ def check_page_names(loaded: Loaded, articles: list[Article], problems: list[Pro
             if slug not in first:
                 first[slug] = (name, article)
             elif first[slug][0] != name:
-                data = sources[article.path].data
                 problems.append(
                     Problem(
                         article.path,
-                        _key_line(data, key) if data else 1,
+                        lines(article.path)[key],
                         f"{key}: {name!r} shares the page {key}s/{slug} with {first[slug][0]!r} "
                         f"({first[slug][1].path}); spell them alike if they are one",
                         "warning",
@@ -753,21 +764,34 @@ def check_page_names(loaded: Loaded, articles: list[Article], problems: list[Pro
                 )
 
 
+def check_registries(
+    actors_source: SourceFile | None,
+    topics_source: SourceFile | None,
+    article_rels: Iterable[str],
+    problems: list[Problem],
+) -> tuple[tuple[Actor, ...], tuple[Topic, ...], Registries]:
+    """The registries' actors and topics, and what each article is checked against."""
+    actors = validate_actors(actors_source, problems)
+    topics = validate_topics(topics_source, problems)
+    readable = topics_source is not None and topics_source.data is not None
+    resolver = topic_resolver(topics) if readable else None
+    topic_ids = [topic.id for topic in topics]
+    pages = {
+        *article_rels,
+        *(f"actors/{actor.id}.md" for actor in actors),
+        *(f"topics/{topic_id}.md" for topic_id in topic_ids),
+    }
+    return actors, topics, Registries(resolver, topic_ids, [actor.id for actor in actors], pages)
+
+
 def validate(loaded: Loaded, each: Each = serially) -> tuple[Dossier, list[Problem]]:
     """Check everything; return the valid part of the dossier and every problem found.
     ``each`` maps the checking of each article (``halves.in_two``: on two cores)."""
     problems = list(loaded.problems)
-    actors = validate_actors(loaded.actors, problems)
-    topics = validate_topics(loaded.topics, problems)
-    readable = loaded.topics is not None and loaded.topics.data is not None
-    resolver = topic_resolver(topics) if readable else None
-    topic_ids = [topic.id for topic in topics]
-    pages = {
-        *(source.rel for source in loaded.articles),
-        *(f"actors/{actor.id}.md" for actor in actors),
-        *(f"topics/{topic_id}.md" for topic_id in topic_ids),
-    }
-    registries = Registries(resolver, topic_ids, [actor.id for actor in actors], pages)
+    article_rels = (source.rel for source in loaded.articles)
+    actors, topics, registries = check_registries(
+        loaded.actors, loaded.topics, article_rels, problems
+    )
 
     def validated(source: SourceFile) -> tuple[Article | None, list[Problem]]:
         found: list[Problem] = []
@@ -778,22 +802,29 @@ def validate(loaded: Loaded, each: Each = serially) -> tuple[Dossier, list[Probl
         problems.extend(found)
         if article is not None:
             articles.append(article)
-    return assemble(loaded, actors, topics, articles, problems)
+    return assemble(loaded.root, actors, topics, articles, problems, source_lines(loaded))
+
+
+def source_lines(loaded: Loaded) -> Callable[[str], dict[str, int]]:
+    """``page_name_lines`` of each loaded article, by its path (for ``check_page_names``)."""
+    sources = {source.path: source for source in loaded.articles}
+    return lambda path: page_name_lines(sources[path])
 
 
 def assemble(
-    loaded: Loaded,
+    root: str,
     actors: tuple[Actor, ...],
     topics: tuple[Topic, ...],
     articles: list[Article],
     problems: list[Problem],
+    lines: Callable[[str], dict[str, int]],
 ) -> tuple[Dossier, list[Problem]]:
     """The last step of validation: articles newest first, the checks across articles, the
-    dossier, and the problems in file and line order."""
+    dossier, and the problems in file and line order. ``lines``: as ``check_page_names``."""
     articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    check_page_names(loaded, articles, problems)
+    check_page_names(articles, problems, lines)
     dossier = Dossier(
-        root=loaded.root,
+        root=root,
         articles=tuple(articles),
         actors=actors,
         topics=topics,

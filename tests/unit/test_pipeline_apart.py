@@ -51,7 +51,8 @@ def test_run_apart_returns_every_problem_and_no_page(tmp_path: Path) -> None:
     (root / "articles" / "2021-06-15-empty.md").write_text("no front matter\n", encoding="utf-8")
     here, apart = run(root), run_apart(root)
     assert len(apart.errors) >= 2 and apart.problems == here.problems
-    assert apart.pages == () and set(apart.timings) == {"load", "validate"}
+    # Each article is read, checked and searched for mentions in one go: no index, no page.
+    assert apart.pages == () and set(apart.timings) == {"load", "validate", "link"}
 
 
 def test_a_failing_pipeline_process_raises_its_traceback(monkeypatch) -> None:
@@ -144,8 +145,9 @@ def test_run_apart_gives_the_same_pages_on_any_number_of_cores(monkeypatch, cpus
 
 
 def test_run_on_two_cores_gives_what_one_core_gives(tmp_path: Path, monkeypatch) -> None:
-    """Loading, validating and finding mentions a half in each process (halves.in_two): the
-    same pages and the same problems, in the same order, from either half."""
+    """Loading, validating and finding mentions a half in each process (halves.in_two, one
+    pass for the three): the same pages and the same problems, in the same order, from either
+    half."""
     from build_scripts import halves
 
     root = tmp_path / "dossier"
@@ -169,7 +171,7 @@ def test_run_on_two_cores_gives_what_one_core_gives(tmp_path: Path, monkeypatch)
     monkeypatch.setattr("build_scripts.pipeline.in_two", counted)
     two = run(root)
     assert len(one.errors) >= 3 and two.problems == one.problems
-    assert len(used) == 2 and used[0] == len(articles) + 1  # load, validate: then errors stop it
+    assert used == [len(articles) + 1]  # one pass reads, checks and searches each article
     for broken in (articles[0], articles[-1]):
         broken.write_text(broken.read_text(encoding="utf-8").replace("rumour", "news"))
     (root / "articles" / "2019-01-01-no-front-matter.md").unlink()
@@ -179,7 +181,7 @@ def test_run_on_two_cores_gives_what_one_core_gives(tmp_path: Path, monkeypatch)
     used.clear()
     two = run(root)
     assert one.pages and two.pages == one.pages and two.problems == one.problems
-    assert used == [len(articles)] * 3  # load, validate, link
+    assert used == [len(articles)]
 
 
 def test_meanwhile_runs_in_this_process_while_the_pipeline_runs() -> None:
@@ -189,3 +191,18 @@ def test_meanwhile_runs_in_this_process_while_the_pipeline_runs() -> None:
     apart = run_apart(FIXTURES / "related", meanwhile=lambda: ran.append(os.getpid()))
     assert ran == [os.getpid()]
     assert apart.pages == run(FIXTURES / "related").pages
+
+
+def test_a_shared_lap_is_split_in_proportion_and_adds_to_earlier_laps(monkeypatch) -> None:
+    """The article pass's seconds go to load, validate and link by their time per article;
+    a stage lapped again (validate's checks across articles) adds to what it had."""
+    from build_scripts import pipeline
+
+    now = iter([10.0, 11.0, 15.0, 15.5])
+    monkeypatch.setattr(pipeline.time, "perf_counter", lambda: next(now))
+    lap = pipeline.Stopwatch()  # 10.0
+    lap("load")  # 1 s
+    lap.shared({"load": 3.0, "validate": 1.0, "link": 4.0})  # 4 s: 1.5, 0.5, 2
+    lap("validate")  # 0.5 s
+    assert lap.timings == {"load": 2.5, "validate": 1.0, "link": 2.0}
+    assert list(lap.timings) == ["load", "validate", "link"]
