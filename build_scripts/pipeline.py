@@ -276,9 +276,9 @@ def _send_run(
         if side is not None:
             ends = Ends(piece_count(dossier, index))
             pid = _forked(
-                lambda to: _send_pages(to, pages("articles", ends)), side, (out.fileno(),)
+                lambda to: _send_pages(to, pages(("articles", ends))), side, (out.fileno(),)
             )
-        for page in pages("others", ends) if split else pages():
+        for page in pages(("others", ends)) if split else pages():
             send("page", page)
         if split:
             os.waitpid(pid, 0)

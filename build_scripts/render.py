@@ -860,27 +860,22 @@ def each_page(
     title: str = "Research dossier",
     site_url: str = DEFAULT_SITE_URL,
     directory_urls: bool = True,
-    part: str | None = None,
-    ends: Ends | None = None,
+    share: tuple[str, Ends] | None = None,
 ) -> Iterator[Page]:
     """``render``'s pages, each made when it is asked for, in the order they are made: a
-    caller that passes each on (``pipeline.run_apart``) holds one at a time. ``part`` (one of
-    ``PARTS``): only the article pages, or only the others; the two are every page once, and
-    each computes only what its pages need, so two processes can make one each. With
-    ``ends`` (``halves.Ends`` of ``piece_count``, shared by the two processes), the shares
-    are made as the processes go: the articles part makes the article pages from the first
-    on, then what is left of the other pages; the others part makes the other pages from the
-    last back, and never an article page (their related articles are computed once)."""
+    caller that passes each on (``pipeline.run_apart``) holds one at a time. ``share``: a
+    part (one of ``PARTS``) and the ``halves.Ends`` of ``piece_count`` that two processes
+    share, one making each part; together they make every page once, shared out as the
+    processes go. The articles part makes the article pages from the first on, then what is
+    left of the other pages; the others part makes the other pages from the last back, and
+    never an article page (their related articles are computed once)."""
     pieces = _pieces(dossier, index, title, site_url, directory_urls)
-    articles = len(dossier.articles)
-    if part is None:
+    if share is None:
         order: Iterable[int] = range(len(pieces))
-    elif ends is None:
-        order = range(articles) if part == "articles" else range(articles, len(pieces))
-    elif part == "articles":
-        order = iter(ends.front, None)
+    elif share[0] == "articles":
+        order = iter(share[1].front, None)
     else:
-        order = iter(functools.partial(ends.back, articles), None)
+        order = iter(functools.partial(share[1].back, len(dossier.articles)), None)
     for number in order:
         yield from pieces[number]()
 
