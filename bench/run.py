@@ -224,8 +224,10 @@ def child_floor(dossier: str, out: str) -> int:
     ``pipeline.run`` on the same dossier, taken in this one process."""
     import ahocorasick
 
+    from build_scripts.yamlsource import SafeLoader  # libyaml's, as the pipeline's
+
     folder = Path(dossier)
-    registry = yaml.load((folder / "actors.yml").read_text(encoding="utf-8"), yaml.CSafeLoader)
+    registry = yaml.load((folder / "actors.yml").read_text(encoding="utf-8"), SafeLoader)
     automaton = ahocorasick.Automaton()
     for actor in registry:
         for name in (actor["name"], *actor.get("aliases", ())):
@@ -239,7 +241,7 @@ def child_floor(dossier: str, out: str) -> int:
     bodies = []
     for text in texts:
         _, front, body = text.split("---\n", 2)
-        yaml.load(front, yaml.CSafeLoader)
+        yaml.load(front, SafeLoader)
         bodies.append(body)
     parsed = clock()
     hits = sum(1 for body in bodies for _ in automaton.iter(body))

@@ -153,11 +153,11 @@ class Listing:
     def read(self, entry: Path, problems: list[Problem]) -> SourceFile:
         return _load_article(entry, self.root, problems, self.shown_folder)
 
-    def unexpected(self) -> Iterator[tuple[Path, Problem]]:
+    def unexpected(self) -> Iterator[Problem]:
         """The problem of each entry of articles/ that is no article."""
         for entry, is_article in self.entries:
             if not is_article:
-                yield entry, Problem(display_path(entry), 1, _unexpected(entry, "articles/"))
+                yield Problem(display_path(entry), 1, _unexpected(entry, "articles/"))
 
 
 def list_dossier(root: str | os.PathLike[str]) -> Listing:
@@ -205,17 +205,17 @@ def load(root: str | os.PathLike[str], each: Each = serially) -> Loaded:
         found: list[Problem] = []
         return listing.read(entry, found), found
 
-    read = dict(zip(listing.articles, each(loaded, listing.articles), strict=True))
-    unexpected = dict(listing.unexpected())
+    read = iter(each(loaded, listing.articles))
+    unexpected = iter(listing.unexpected())
     problems = list(listing.folder_problems)
     articles: list[SourceFile] = []
-    for entry, is_article in listing.entries:
+    for _, is_article in listing.entries:  # in name order, as both iterators give them
         if is_article:
-            source, found = read[entry]
+            source, found = next(read)
             articles.append(source)
             problems.extend(found)
         else:
-            problems.append(unexpected[entry])
+            problems.append(next(unexpected))
     problems.extend(listing.registry_problems)
     return Loaded(
         str(listing.root), tuple(articles), listing.actors, listing.topics, tuple(problems)

@@ -122,7 +122,7 @@ def _checked(
     )
 
     listing = list_dossier(root)
-    problems = [*listing.folder_problems, *(problem for _, problem in listing.unexpected())]
+    problems = [*listing.folder_problems, *listing.unexpected()]
     problems.extend(listing.registry_problems)
     lap("load")
     actors, topics, registries = check_registries(
